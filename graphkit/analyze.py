@@ -1,0 +1,268 @@
+"""Graph -> ranked players with reasons, communities, and per-entity explanations.
+
+The provenance multigraph is collapsed to a weighted simple undirected graph first:
+weight = sum over edges between two nodes of support x confidence. Betweenness and
+closeness read weight as *distance*, so they get `distance = 1 / weight` on purpose.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .model import RelationType
+from .textnorm import fold_key
+
+__all__ = [
+    "METRICS",
+    "EXACT_BETWEENNESS_LIMIT",
+    "RankOptions",
+    "RankResult",
+    "filter_graph",
+    "collapse",
+    "rank",
+    "communities",
+    "find_node",
+    "explain",
+]
+
+METRICS = ("pagerank", "degree", "betweenness", "eigenvector", "closeness", "composite")
+EXACT_BETWEENNESS_LIMIT = 5000  # nodes; above this betweenness samples pivots (seeded)
+BETWEENNESS_SAMPLES = 500
+SEED = 42
+
+
+@dataclass
+class RankOptions:
+    metric: str = "pagerank"
+    top: int = 10
+    types: tuple = ()  # node types to list (Organization, Product, Program)
+    kinds: tuple = ()  # node kinds to list (carmaker, cloud, ...)
+    relations: tuple = ()  # edge types to use; empty = all
+    since: str | None = None
+    until: str | None = None
+
+
+@dataclass
+class RankResult:
+    rows: list
+    notes: list = field(default_factory=list)  # e.g. "betweenness sampled with k=500"
+
+
+def _in_window(data, since, until) -> bool:
+    first, last = data.get("first_seen"), data.get("last_seen")
+    if since and (last or first or "") < since and (last or first):
+        return False
+    if until and (first or last or "9999") > until:
+        return False
+    return True
+
+
+def filter_graph(graph: nx.MultiDiGraph, relations=(), since=None, until=None) -> nx.MultiDiGraph:
+    """Sub-multigraph with only the given relation types and edges seen in [since, until]."""
+    wanted = {RelationType(r).value for r in relations} if relations else None
+    sub = nx.MultiDiGraph(**graph.graph)
+    sub.add_nodes_from(graph.nodes(data=True))
+    for h, t, k, d in graph.edges(keys=True, data=True):
+        if (wanted is None or k in wanted) and _in_window(d, since, until):
+            sub.add_edge(h, t, key=k, **d)
+    return sub
+
+
+def collapse(graph: nx.MultiDiGraph) -> nx.Graph:
+    """Weighted simple graph; `weight` = sum(support x confidence), `distance` = 1/weight."""
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes)
+    for h, t, d in graph.edges(data=True):
+        if h == t:
+            continue
+        w = d.get("support", 1) * d.get("confidence", 1.0)
+        if simple.has_edge(h, t):
+            simple[h][t]["weight"] += w
+        else:
+            simple.add_edge(h, t, weight=w)
+    for _, _, d in simple.edges(data=True):
+        d["distance"] = 1.0 / d["weight"] if d["weight"] > 0 else 1e9
+    return simple
+
+
+def _scores(simple: nx.Graph, metric: str, notes: list) -> dict:
+    if simple.number_of_nodes() == 0:
+        return {}
+    if metric == "pagerank":
+        return nx.pagerank(simple, weight="weight")
+    if metric == "degree":
+        return dict(simple.degree(weight="weight"))
+    if metric == "betweenness":
+        n = simple.number_of_nodes()
+        if n > EXACT_BETWEENNESS_LIMIT:
+            k = min(BETWEENNESS_SAMPLES, n)
+            notes.append(f"betweenness estimated from {k} sampled pivots (seed {SEED}); graph has {n} nodes > {EXACT_BETWEENNESS_LIMIT}")
+            return nx.betweenness_centrality(simple, k=k, weight="distance", seed=SEED)
+        return nx.betweenness_centrality(simple, weight="distance")
+    if metric == "eigenvector":
+        try:
+            return nx.eigenvector_centrality_numpy(simple, weight="weight")
+        except Exception:  # disconnected or degenerate spectra: power iteration per component
+            scores = {}
+            for comp in nx.connected_components(simple):
+                sub = simple.subgraph(comp)
+                if sub.number_of_nodes() < 3:
+                    scores.update({n: 0.0 for n in comp})
+                    continue
+                part = nx.eigenvector_centrality(sub, weight="weight", max_iter=2000, tol=1e-8)
+                frac = sub.number_of_nodes() / simple.number_of_nodes()
+                scores.update({n: v * frac for n, v in part.items()})
+            return scores
+    if metric == "closeness":
+        return nx.closeness_centrality(simple, distance="distance")
+    if metric == "composite":
+        return _composite(simple, notes)
+    raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+
+
+def _composite(simple, notes) -> dict:
+    """Mean percentile rank over pagerank, degree, betweenness and eigenvector (0..1)."""
+    parts = [_scores(simple, m, notes) for m in ("pagerank", "degree", "betweenness", "eigenvector")]
+    n = simple.number_of_nodes()
+    total = defaultdict(float)
+    for scores in parts:
+        ordered = sorted(scores, key=lambda x: scores[x])
+        for position, node in enumerate(ordered):
+            total[node] += position / max(1, n - 1)
+    return {node: v / len(parts) for node, v in total.items()}
+
+
+def _edge_counts(graph, node) -> Counter:
+    counts = Counter()
+    for _, _, k in graph.out_edges(node, keys=True):
+        counts[k] += 1
+    for _, _, k in graph.in_edges(node, keys=True):
+        counts[k] += 1
+    return counts
+
+
+def _original_name(data) -> str | None:
+    names = data.get("names") or {}
+    for lang in ("zh", "ru"):
+        if names.get(lang) and names[lang] != data.get("name"):
+            return names[lang]
+    return None
+
+
+def rank(graph: nx.MultiDiGraph, options: RankOptions) -> RankResult:
+    """Rows sorted by score: rank, id, name, original name, type, kind, score, degree, partners, why."""
+    notes = []
+    sub = filter_graph(graph, options.relations, options.since, options.until)
+    simple = collapse(sub)
+    simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
+    scores = _scores(simple, options.metric, notes)
+    rows = []
+    for node, score in scores.items():
+        data = sub.nodes[node]
+        if options.types and data.get("type") not in options.types:
+            continue
+        if options.kinds and data.get("kind") not in options.kinds:
+            continue
+        neighbours = sorted(simple[node].items(), key=lambda kv: -kv[1]["weight"])
+        counts = _edge_counts(sub, node)
+        articles = {a for _, _, d in sub.edges(node, data=True) for a in d.get("articles", [])}
+        articles |= {a for _, _, d in sub.in_edges(node, data=True) for a in d.get("articles", [])}
+        rows.append({
+            "id": node,
+            "name": data.get("name", node),
+            "original_name": _original_name(data),
+            "type": data.get("type"),
+            "kind": data.get("kind"),
+            "score": round(float(score), 6),
+            "degree": simple.degree(node),
+            "partners": [sub.nodes[n].get("name", n) for n, _ in neighbours[:3]],
+            "why": ", ".join(f"{v} {k}" for k, v in counts.most_common()) + f"; {len(articles)} articles",
+        })
+    rows.sort(key=lambda r: (-r["score"], -r["degree"], r["name"]))
+    for position, row in enumerate(rows, 1):
+        row["rank"] = position
+    return RankResult(rows=[{"rank": r.pop("rank"), **r} for r in rows[: options.top]], notes=notes)
+
+
+def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED) -> list:
+    """Louvain communities (seeded) with members by weighted degree and cross-cluster edges."""
+    simple = collapse(filter_graph(graph, relations))
+    simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
+    if simple.number_of_nodes() == 0:
+        return []
+    parts = nx.community.louvain_communities(simple, weight="weight", seed=seed)
+    parts = sorted(parts, key=lambda c: (-len(c), sorted(c)))
+    index = {n: i for i, c in enumerate(parts) for n in c}
+    between = defaultdict(list)
+    for h, t, k in graph.edges(keys=True):
+        if h in index and t in index and index[h] != index[t]:
+            a, b = sorted((index[h], index[t]))
+            between[(a, b)].append((graph.nodes[h].get("name", h), k, graph.nodes[t].get("name", t)))
+    out = []
+    for i, members in enumerate(parts):
+        ordered = sorted(members, key=lambda n: -simple.degree(n, weight="weight"))
+        out.append({
+            "community": i + 1,
+            "size": len(members),
+            "members": [graph.nodes[n].get("name", n) for n in ordered],
+            "links": {f"{a + 1}-{b + 1}": edges for (a, b), edges in sorted(between.items()) if i in (a, b)},
+        })
+    return out
+
+
+def find_node(graph: nx.MultiDiGraph, name: str) -> str | None:
+    """Node id for a name in any script or case: id, canonical name, per-language names, aliases."""
+    key = fold_key(name)
+    if not key:
+        return None
+    best = None
+    for node, data in graph.nodes(data=True):
+        forms = [node, data.get("name", "")] + list((data.get("names") or {}).values()) + list(data.get("aliases") or [])
+        if any(fold_key(f) == key for f in forms if f):
+            degree = graph.degree(node)
+            if best is None or degree > best[1]:
+                best = (node, degree)
+    return best[0] if best else None
+
+
+def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "betweenness", "eigenvector", "closeness")) -> dict:
+    """Why a node ranks where it does: rank per metric, community, edges with evidence."""
+    simple = collapse(graph)
+    simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
+    ranks = {}
+    for metric in metrics:
+        scores = _scores(simple, metric, [])
+        ordered = sorted(scores, key=lambda n: -scores[n])
+        if node in scores:
+            ranks[metric] = {"rank": ordered.index(node) + 1, "of": len(ordered), "score": round(float(scores[node]), 6)}
+    community = None
+    for c in communities(graph):
+        if graph.nodes[node].get("name", node) in c["members"]:
+            community = {"community": c["community"], "size": c["size"], "peers": c["members"][:8]}
+    edges = []
+    for h, t, k, d in list(graph.out_edges(node, keys=True, data=True)) + list(graph.in_edges(node, keys=True, data=True)):
+        other = t if h == node else h
+        direction = "out" if h == node else "in"
+        if k == RelationType.PARTNERS_WITH.value:
+            direction = "both"
+        prov = d.get("provenance") or []
+        langs = sorted({(graph.graph.get("articles", {}).get(p["article"]) or {}).get("lang", "?") for p in prov})
+        edges.append({
+            "type": k,
+            "direction": direction,
+            "partner": graph.nodes[other].get("name", other),
+            "support": d.get("support", 1),
+            "first_seen": d.get("first_seen"),
+            "confidence": d.get("confidence"),
+            "languages": langs,
+            "evidence": (d.get("evidence") or [""])[0],
+            "article": (d.get("articles") or [""])[0],
+        })
+    edges.sort(key=lambda e: (e["type"], -e["support"], e["partner"]))
+    data = graph.nodes[node]
+    return {"id": node, "name": data.get("name", node), "original_name": _original_name(data),
+            "type": data.get("type"), "kind": data.get("kind"), "ranks": ranks,
+            "community": community, "edges": edges}

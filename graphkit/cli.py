@@ -1,0 +1,199 @@
+"""graphkit command line: parse, call one library function, render. No logic here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import analyze, ingest
+from .errors import GraphkitError
+from .extract import extract_article
+from .graph import DEFAULT_GRAPH_PATH, build_graph, load_graph, save_graph
+from .render import Format, render_rows, rows_to_text, stderr_console, stdout_console
+
+app = typer.Typer(
+    help="Turn car x tech news articles into an ecosystem graph and rank its central players.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+)
+
+GraphOpt = Annotated[Path, typer.Option("--graph", "-g", help="Graph file written by `graphkit build`.", envvar="GRAPHKIT_GRAPH")]
+
+
+def _fail(message: str, hint: str | None = None) -> None:
+    err = stderr_console()
+    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, emoji=False)
+    if hint:
+        err.print(f"[dim]hint:[/] {hint}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def _read_articles(paths) -> list:
+    """Ingest paths; report each bad file on stderr; fail only when nothing could be read."""
+    result = ingest.load_articles(paths)
+    err = stderr_console()
+    for problem in result.problems:
+        err.print(f"error: {problem}", markup=False, highlight=False)
+    for skipped, kept in result.duplicates:
+        err.print(f"note: {skipped}: same text as {kept}, skipped as a duplicate", markup=False, highlight=False)
+    if not result.articles:
+        _fail("no article could be read", "give .txt, .html, .md, .json or .jsonl files or folders holding them")
+    return result.articles
+
+
+def _extract_all(articles) -> list:
+    return [extract_article(a) for a in articles]
+
+
+@app.command()
+def build(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the graph.")] = DEFAULT_GRAPH_PATH,
+):
+    """Extract every article and write the aggregated graph (default graphkit-out/graph.json)."""
+    extractions = _extract_all(_read_articles(paths))
+    graph = build_graph(extractions)
+    save_graph(graph, out)
+    stdout_console().print(
+        f"{len(extractions)} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; wrote {out}",
+        markup=False, highlight=False)
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file (default: stdout).")] = None,
+):
+    """Write one JSON object per article: article metadata, entities, relations (see README)."""
+    lines = [json.dumps(x.to_json(), ensure_ascii=False) for x in _extract_all(_read_articles(paths))]
+    text = "\n".join(lines) + "\n"
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        stderr_console().print(f"wrote {len(lines)} articles to {out}", markup=False, highlight=False)
+    else:
+        sys.stdout.write(text)
+
+
+class Metric(str):
+    pass
+
+
+@app.command()
+def rank(
+    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    metric: Annotated[str, typer.Option(help="pagerank | degree | betweenness | eigenvector | closeness | composite")] = "pagerank",
+    top: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 10,
+    type_: Annotated[Optional[list[str]], typer.Option("--type", help="Only nodes of this type (Organization, Product, Program); repeatable.")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option(help="Only nodes of this kind (carmaker, cloud, ...); repeatable.")] = None,
+    relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only edges last seen on/after this date (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only edges first seen on/before this date.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+):
+    """Rank the central players of the built graph and say why."""
+    if metric not in analyze.METRICS:
+        _fail(f"unknown metric {metric!r}", "choose one of " + ", ".join(analyze.METRICS))
+    try:
+        relations = tuple(r.upper() for r in relation or ())
+        from .model import RelationType
+        for r in relations:
+            RelationType(r)
+    except ValueError:
+        _fail(f"unknown relation type in {relation}", "use e.g. PARTNERS_WITH, DEPLOYS_ON, INCUBATES")
+    options = analyze.RankOptions(metric=metric, top=top, types=tuple(type_ or ()), kinds=tuple(kind or ()),
+                                  relations=relations, since=since, until=until)
+    result = analyze.rank(load_graph(graph), options)
+    render_rows(result.rows, fmt, stdout_console(), title=f"Central players by {metric}")
+    for note in result.notes:
+        stderr_console().print(f"note: {note}", markup=False, highlight=False)
+
+
+@app.command()
+def explain(
+    name: Annotated[str, typer.Argument(help="Company, product or program name in any script (宝马, bmw, БМВ).")],
+    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+):
+    """Why a player ranks where it does: rank per metric, community, edges with evidence."""
+    g = load_graph(graph)
+    node = analyze.find_node(g, name)
+    if node is None:
+        _fail(f"{name!r} is not in the graph {graph}", "try `graphkit rank --top 50` to see the names it holds")
+    info = analyze.explain(g, node)
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+        return
+    console = stdout_console()
+    heading = info["name"] + (f" ({info['original_name']})" if info["original_name"] else "")
+    console.print(f"{heading} — {info['type']}, {info['kind'] or 'kind unknown'}", markup=False, highlight=False)
+    ranks = [{"metric": m, "rank": f"{r['rank']} of {r['of']}", "score": r["score"]} for m, r in info["ranks"].items()]
+    render_rows(ranks, fmt, console, title="Rank per metric")
+    if info["community"]:
+        c = info["community"]
+        console.print(f"Community {c['community']} ({c['size']} members): " + ", ".join(c["peers"]), markup=False, highlight=False)
+    render_rows(info["edges"], fmt, console, title="Edges with evidence")
+
+
+@app.command()
+def communities(
+    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types; repeatable.")] = None,
+    seed: Annotated[int, typer.Option(help="Louvain seed (same seed, same clusters).")] = analyze.SEED,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+):
+    """Clusters of the ecosystem (Louvain, seeded) with members and links between clusters."""
+    parts = analyze.communities(load_graph(graph), tuple(r.upper() for r in relation or ()), seed=seed)
+    rows = [{"community": p["community"], "size": p["size"], "members": p["members"],
+             "links to other clusters": [f"{a} {k} {b}" for edges in p["links"].values() for a, k, b in edges][:6]}
+            for p in parts]
+    render_rows(rows, fmt, stdout_console(), title="Communities")
+
+
+@app.command()
+def evaluate(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    gold: Annotated[Path, typer.Option(help="Folder of gold <id>.json files.")],
+    errors: Annotated[bool, typer.Option("--errors", help="List false positives and misses with evidence.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+):
+    """Precision / recall / F1 of extraction against gold annotations."""
+    from .evaluate import evaluate as run_eval, load_gold
+
+    gold_data = load_gold(gold)
+    extractions = [x.to_json() for x in _extract_all(_read_articles(paths))]
+    report = run_eval(extractions, gold_data)
+    console = stdout_console()
+    if fmt is Format.json:
+        payload = {"articles": report.articles, "tables": report.tables()}
+        if errors:
+            payload["errors"] = report.errors
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(f"{report.articles} articles compared with gold", markup=False, highlight=False)
+    for title, rows in report.tables().items():
+        render_rows(rows, fmt, console, title=title)
+    if report.missing:
+        stderr_console().print("note: no article for gold ids " + ", ".join(report.missing), markup=False, highlight=False)
+    if errors:
+        render_rows(report.errors, fmt, console, title="Errors (false positives and misses)")
+
+
+def main() -> None:
+    """Entry point: library errors become one-line messages, never tracebacks."""
+    try:
+        app()
+    except GraphkitError as exc:
+        stderr_console().print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

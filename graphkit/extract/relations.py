@@ -1,0 +1,380 @@
+"""Typed relations from mentions, sentence by sentence, driven by per-language rule data.
+
+Two mechanisms, both reading graphkit/lexicons/triggers/<lang>.toml:
+
+* structural patterns: regexes over the *masked* sentence, where every mention is replaced
+  by a token ``⟦i⟧``; ``{A}``, ``{B}`` stand for one mention, ``{A+}`` for a coordinated
+  list ("宝马、奔驰和奥迪"). They give SUBSIDIARY_OF, PRODUCT_OF, OPERATES, ... and mark
+  modifiers ("FAW" in "Haima, a subsidiary of FAW") that are not parties of the sentence's deal.
+* argument roles around a trigger: PARTNERS_WITH splits parties at a "with" connector so
+  "腾讯与宝马、奔驰达成合作" pairs Tencent with each carmaker but not the carmakers with each
+  other; DEPLOYS_ON, INVESTS_IN, SUPPLIES take heads before the trigger and tails after it;
+  INCUBATES ties programs to the organizations that found or run them.
+
+Sentences with negation, talk or rumour cues yield no deal relations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
+
+from ..dates import find_dates
+from ..lexicon import load_lexicon, load_rules
+from ..model import EntityType, Relation, RelationType
+from ..textnorm import match_view
+from .sentences import split_clauses, split_sentences
+
+__all__ = ["extract_relations"]
+
+_TOKEN = re.compile(r"⟦(\d+)⟧")
+_LIST_SEP = r"(?:\s*(?:、|,|，|/|&|和|及|与|以及|und|and|sowie|as well as|и|а также)\s*(?:the |die |der |das |den |dem )?)"
+_CLOUD_KINDS = {"cloud", "platform", "os"}
+_ORG = EntityType.ORGANIZATION
+
+
+@dataclass(frozen=True)
+class _Rules:
+    lang: str
+    clause_split: re.Pattern
+    negation: re.Pattern | None
+    negation_exceptions: re.Pattern | None
+    title_words: re.Pattern | None
+    partner_triggers: re.Pattern | None
+    strong_connectors: re.Pattern | None
+    weak_connectors: re.Pattern | None
+    deploy_forward: re.Pattern | None
+    deploy_backward: re.Pattern | None
+    invest_forward: re.Pattern | None
+    supply_forward: re.Pattern | None
+    incubate_found: re.Pattern | None
+    incubate_startups: re.Pattern | None
+    joint: re.Pattern | None
+    patterns: tuple  # (RelationType, compiled, head group, tail group, head types, tail types, modifier group)
+
+
+def _alternation(items) -> re.Pattern | None:
+    items = [i for i in items or () if i]
+    return re.compile("|".join(f"(?:{i})" for i in items)) if items else None
+
+
+def _expand(template: str) -> str:
+    def repl(m):
+        name, plus = m.group(1), m.group(2)
+        if plus:
+            return rf"(?P<{name}>⟦\d+⟧(?:{_LIST_SEP}⟦\d+⟧)*)"
+        return rf"(?P<{name}>⟦\d+⟧)"
+
+    template = re.sub(r"\{gap(?::(\d+))?\}", lambda m: rf"[^⟦。]{{0,{m.group(1) or 30}}}?", template)
+    return re.sub(r"\{([A-Z])(\+?)\}", repl, template)
+
+
+@lru_cache(maxsize=None)
+def compiled_rules(lang: str) -> _Rules:
+    data = load_rules(lang)
+    section = lambda name: data.get(name, {})  # noqa: E731
+    patterns = []
+    for p in data.get("pattern", []):
+        patterns.append((
+            RelationType(p["type"]),
+            re.compile(_expand(p["regex"])),
+            p.get("head", "A"),
+            p.get("tail", "B"),
+            frozenset(EntityType(t) for t in p.get("head_types", [])),
+            frozenset(EntityType(t) for t in p.get("tail_types", [])),
+            p.get("modifier"),
+            p.get("also_partners", False),
+        ))
+    return _Rules(
+        lang=lang,
+        clause_split=re.compile(data.get("clause_split", r"[;；]")),
+        negation=_alternation(data.get("negation")),
+        negation_exceptions=_alternation(data.get("negation_exceptions")),
+        title_words=_alternation(data.get("title_words")),
+        partner_triggers=_alternation(section("partners").get("triggers")),
+        strong_connectors=_alternation(section("partners").get("strong_connectors")),
+        weak_connectors=_alternation(section("partners").get("weak_connectors")),
+        deploy_forward=_alternation(section("deploys").get("forward")),
+        deploy_backward=_alternation(section("deploys").get("backward")),
+        invest_forward=_alternation(section("invests").get("forward")),
+        supply_forward=_alternation(section("supplies").get("forward")),
+        incubate_found=_alternation(section("incubates").get("found")),
+        incubate_startups=_alternation(section("incubates").get("startups")),
+        joint=_alternation(data.get("joint")),
+        patterns=tuple(patterns),
+    )
+
+
+class _Sentence:
+    """One sentence with its mentions, masked text and cue flags."""
+
+    def __init__(self, text, view, start, end, mentions, rules, kinds):
+        self.start, self.end = start, end
+        self.text = text[start:end]
+        self.view = view[start:end]
+        self.mentions = mentions
+        self.kinds = kinds
+        parts, pos = [], start
+        for i, m in enumerate(mentions):
+            parts.append(view[pos:m.start])
+            parts.append(f"⟦{i}⟧")
+            pos = m.end
+        parts.append(view[pos:end])
+        self.masked = "".join(parts)
+        cue_text = self.view
+        if rules.negation_exceptions:
+            cue_text = rules.negation_exceptions.sub(" ", cue_text)
+        self.negated = bool(rules.negation and rules.negation.search(cue_text))
+        self.modifiers = set()
+
+    def masked_pos(self, text_offset: int) -> int:
+        """Masked-text position of an absolute text offset (for clause/trigger lookups)."""
+        return len(self._masked_prefix(text_offset))
+
+    def _masked_prefix(self, offset):
+        parts, pos = [], self.start
+        for i, m in enumerate(self.mentions):
+            if m.start >= offset:
+                break
+            parts.append(self.view[pos - self.start:m.start - self.start])
+            parts.append(f"⟦{i}⟧")
+            pos = m.end
+        parts.append(self.view[pos - self.start:max(pos, offset) - self.start])
+        return "".join(parts)
+
+    def kind(self, i):
+        return self.kinds.get(self.mentions[i].entity_key)
+
+
+def _indices(group_text: str) -> list:
+    return [int(x) for x in _TOKEN.findall(group_text or "")]
+
+
+class _Emitter:
+    def __init__(self, article_id, date_default):
+        self.article_id = article_id
+        self.out = {}
+
+    def emit(self, rtype, head, tail, sent, rule, confidence):
+        if head.entity_key == tail.entity_key:
+            return
+        dates = [h.iso for h in find_dates(sent.text)]
+        rel = Relation(
+            type=rtype,
+            head=head.entity_key,
+            tail=tail.entity_key,
+            evidence=sent.text,
+            evidence_span=(sent.start, sent.end),
+            date=dates[0] if dates else None,
+            confidence=round(min(1.0, confidence * min(head.confidence, tail.confidence) ** 0.5), 3),
+            rule=rule,
+            article=self.article_id,
+        )
+        key = rel.key()
+        if key not in self.out or self.out[key].confidence < rel.confidence:
+            self.out[key] = rel
+
+
+def _apply_patterns(sent, rules, emitter):
+    for rtype, regex, hg, tg, htypes, ttypes, modifier, also_partners in rules.patterns:
+        for m in regex.finditer(sent.masked):
+            if rtype is not RelationType.SUBSIDIARY_OF and rtype is not RelationType.PRODUCT_OF and sent.negated:
+                continue
+            heads = [sent.mentions[i] for i in _indices(m.group(hg))]
+            tails = [sent.mentions[i] for i in _indices(m.group(tg))]
+            heads = [h for h in heads if not htypes or h.type in htypes]
+            tails = [t for t in tails if not ttypes or t.type in ttypes]
+            if not heads or not tails:
+                continue
+            if modifier:
+                sent.modifiers.update(_indices(m.group(modifier)))
+            for h in heads:
+                for t in tails:
+                    emitter.emit(rtype, h, t, sent, f"pattern:{rtype.value.lower()}", 0.85)
+            if also_partners and len(tails) > 1:
+                for a, b in combinations(tails, 2):
+                    emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "pattern:co-parents", 0.75)
+
+
+def _is_party(sent, i, rules) -> bool:
+    m = sent.mentions[i]
+    if m.type is not _ORG or i in sent.modifiers:
+        return False
+    if rules.title_words:
+        after = sent.view[m.end - sent.start:m.end - sent.start + 12]
+        if rules.title_words.match(after.lstrip()):
+            return False
+    return True
+
+
+def _unique(mentions):
+    seen, out = set(), []
+    for m in mentions:
+        if m.entity_key not in seen:
+            seen.add(m.entity_key)
+            out.append(m)
+    return out
+
+
+def _partners(sent, rules, emitter):
+    if sent.negated or not rules.partner_triggers or not rules.partner_triggers.search(sent.view):
+        return
+    parties = [i for i in range(len(sent.mentions)) if _is_party(sent, i, rules)]
+    if len(_unique(sent.mentions[i] for i in parties)) < 2:
+        return
+    for clause_start, clause_end in [(0, len(sent.masked))]:
+        if rules.strong_connectors:
+            for c in rules.strong_connectors.finditer(sent.masked):
+                left = [i for i in parties if _token_pos(sent, i) < c.start()]
+                right = [i for i in parties if _token_pos(sent, i) >= c.end()]
+                if left and right:
+                    left = _nearest_group(sent, left, c.start(), before=True)
+                    for a in _unique(sent.mentions[i] for i in left):
+                        for b in _unique(sent.mentions[i] for i in right):
+                            emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "partners:connector", 0.8)
+                    return
+        group = _unique(sent.mentions[i] for i in parties)
+        if len(group) <= 6:
+            for a, b in combinations(group, 2):
+                emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "partners:coordinated", 0.6)
+
+
+def _token_pos(sent, i):
+    return sent.masked.index(f"⟦{i}⟧")
+
+
+def _nearest_group(sent, indices, pos, before):
+    """Of the parties left of a connector keep the last coordinated run ("A und B mit C")."""
+    indices = sorted(indices, key=lambda i: _token_pos(sent, i))
+    group = [indices[-1]]
+    for i in reversed(indices[:-1]):
+        gap = sent.masked[_token_pos(sent, i) + len(f"⟦{i}⟧"):_token_pos(sent, group[0])]
+        if len(gap) > 40 or re.search(r"[。；;]", gap):
+            break
+        group.insert(0, i)
+    return group
+
+
+def _clause_of(sent, rules, offset):
+    for s, e in split_clauses(sent.masked, 0, len(sent.masked), rules.clause_split):
+        if s <= offset <= e:
+            return s, e
+    return 0, len(sent.masked)
+
+
+def _heads_tails(sent, rules, trigger, head_ok, tail_ok, tail_anywhere=False):
+    cs, ce = _clause_of(sent, rules, trigger.start())
+    heads, tails = [], []
+    for i in range(len(sent.mentions)):
+        pos = _token_pos(sent, i)
+        if i in sent.modifiers and not tail_anywhere:
+            continue
+        if cs <= pos < trigger.start() and head_ok(i):
+            heads.append(i)
+        elif tail_anywhere and tail_ok(i) and not (cs <= pos < trigger.start()):
+            tails.append(i)
+        elif not tail_anywhere and trigger.start() <= pos < ce and tail_ok(i):
+            tails.append(i)
+    return heads, tails
+
+
+def _deploys(sent, rules, emitter, previous):
+    if sent.negated:
+        return
+    cloudish = lambda i: sent.kind(i) in _CLOUD_KINDS or sent.mentions[i].type is EntityType.PRODUCT  # noqa: E731
+    for regex, anywhere in ((rules.deploy_forward, False), (rules.deploy_backward, True)):
+        if not regex:
+            continue
+        for trig in regex.finditer(sent.masked):
+            heads, tails = _heads_tails(
+                sent, rules, trig,
+                head_ok=lambda i: sent.kind(i) not in ("cloud",) and sent.mentions[i].type is not EntityType.PROGRAM,
+                tail_ok=lambda i: True, tail_anywhere=anywhere)
+            cloud_tails = [i for i in tails if cloudish(i) and sent.kind(i) != "telecom"]
+            tails = cloud_tails or [i for i in tails if sent.mentions[i].type is _ORG][:1]
+            if not anywhere and tails:
+                tails = _first_run(sent, tails)
+            products = [i for i in heads if sent.mentions[i].type is EntityType.PRODUCT]
+            heads = products or heads
+            head_mentions = [sent.mentions[i] for i in heads]
+            if not head_mentions and previous is not None and re.match(r"^\s*(它|其|该平台|она|он|оно|sie|es|it)\b", sent.view):
+                head_mentions = previous
+            for h in _unique(head_mentions):
+                for t in _unique(sent.mentions[i] for i in tails):
+                    emitter.emit(RelationType.DEPLOYS_ON, h, t, sent, "deploys:" + ("backward" if anywhere else "forward"), 0.75)
+
+
+def _first_run(sent, indices):
+    """The first mention after a trigger and those coordinated with it ("Azure und IoT Edge")."""
+    indices = sorted(indices, key=lambda i: _token_pos(sent, i))
+    run = [indices[0]]
+    for i in indices[1:]:
+        gap = sent.masked[_token_pos(sent, run[-1]) + len(f"⟦{run[-1]}⟧"):_token_pos(sent, i)]
+        if not re.fullmatch(_LIST_SEP + r"?\s*", gap):
+            break
+        run.append(i)
+    return run
+
+
+def _directed(sent, rules, emitter, regex, rtype, rule, head_type=None):
+    if sent.negated or not regex:
+        return
+    for trig in regex.finditer(sent.masked):
+        heads, tails = _heads_tails(sent, rules, trig,
+                                    head_ok=lambda i: _is_party(sent, i, rules),
+                                    tail_ok=lambda i: sent.mentions[i].type is _ORG and i not in sent.modifiers)
+        if not heads or not tails:
+            continue
+        heads = _nearest_group(sent, heads, trig.start(), before=True)
+        tails = _first_run(sent, tails)
+        for h in _unique(sent.mentions[i] for i in heads):
+            for t in _unique(sent.mentions[i] for i in tails):
+                emitter.emit(rtype, h, t, sent, rule, 0.75)
+
+
+def _incubates(sent, rules, emitter):
+    if sent.negated:
+        return
+    programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM]
+    if not programs:
+        return
+    orgs = [i for i in range(len(sent.mentions)) if _is_party(sent, i, rules)]
+    if rules.incubate_found and rules.incubate_found.search(sent.masked) and orgs:
+        founders = _unique(sent.mentions[i] for i in orgs)
+        for p in _unique(sent.mentions[i] for i in programs):
+            for o in founders:
+                emitter.emit(RelationType.INCUBATES, o, p, sent, "incubates:founds", 0.75)
+        if rules.joint and rules.joint.search(sent.view):
+            for a, b in combinations(founders, 2):
+                emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "incubates:co-founders", 0.7)
+    if rules.incubate_startups and rules.incubate_startups.search(sent.masked):
+        startups = [sent.mentions[i] for i in orgs if sent.kind(i) not in ("carmaker", "internet", "cloud", "tech", "investor", "incubator")]
+        for p in _unique(sent.mentions[i] for i in programs):
+            for s in _unique(startups):
+                emitter.emit(RelationType.INCUBATES, p, s, sent, "incubates:startups", 0.65)
+
+
+def extract_relations(article, mentions) -> list:
+    """All relations of one article; `mentions` are the article's resolved mentions."""
+    rules = compiled_rules(article.lang)
+    lexicon = load_lexicon()
+    kinds = {m.entity_key: (lexicon.get(m.entity_key).kind if lexicon.get(m.entity_key) else None) for m in mentions}
+    view = match_view(article.text)
+    emitter = _Emitter(article.id, article.published)
+    previous_products = None
+    by_start = sorted(mentions, key=lambda m: m.start)
+    for start, end in split_sentences(article.text):
+        in_sentence = [m for m in by_start if start <= m.start and m.end <= end]
+        sent = _Sentence(article.text, view, start, end, in_sentence, rules, kinds)
+        if in_sentence:
+            _apply_patterns(sent, rules, emitter)
+            _partners(sent, rules, emitter)
+            _deploys(sent, rules, emitter, previous_products)
+            _directed(sent, rules, emitter, rules.invest_forward, RelationType.INVESTS_IN, "invests:forward")
+            _directed(sent, rules, emitter, rules.supply_forward, RelationType.SUPPLIES, "supplies:forward")
+            _incubates(sent, rules, emitter)
+        products = [m for m in in_sentence if m.type is EntityType.PRODUCT]
+        previous_products = products[-1:] or previous_products
+    return list(emitter.out.values())

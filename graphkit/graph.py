@@ -1,0 +1,169 @@
+"""Extractions -> one NetworkX MultiDiGraph with provenance, persisted as JSON.
+
+One edge per (type, head, tail), keyed by type; PARTNERS_WITH is stored once per pair
+(head < tail by id). Every edge keeps its per-article provenance (evidence sentence, date,
+confidence, rule), from which support, first/last seen and confidence are derived, so a
+re-extracted or retracted article can be replaced without touching other articles' facts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import networkx as nx
+
+from .errors import GraphFileError
+from .model import SYMMETRIC_TYPES, Extraction, RelationType
+
+__all__ = [
+    "DEFAULT_GRAPH_PATH",
+    "EVIDENCE_CAP",
+    "build_graph",
+    "add_extraction",
+    "remove_article",
+    "graph_to_dict",
+    "graph_from_dict",
+    "save_graph",
+    "load_graph",
+    "edge_summary",
+]
+
+DEFAULT_GRAPH_PATH = Path(os.environ.get("GRAPHKIT_GRAPH", "graphkit-out/graph.json"))
+EVIDENCE_CAP = 5  # evidence sentences kept on an edge summary
+FORMAT = "graphkit-graph/1"
+
+
+def _noisy_or(values) -> float:
+    """Confidence that at least one independent source is right."""
+    miss = 1.0
+    for v in values:
+        miss *= 1.0 - max(0.0, min(1.0, v))
+    return round(1.0 - miss, 4)
+
+
+def edge_summary(provenance: list) -> dict:
+    """Derived edge attributes from its provenance records (one per article)."""
+    dates = sorted(p["date"] for p in provenance if p.get("date"))
+    return {
+        "support": len(provenance),
+        "articles": [p["article"] for p in provenance],
+        "evidence": [p["evidence"] for p in provenance][:EVIDENCE_CAP],
+        "first_seen": dates[0] if dates else None,
+        "last_seen": dates[-1] if dates else None,
+        "confidence": _noisy_or(p["confidence"] for p in provenance),
+    }
+
+
+def _merge_node(graph, entity, article_id):
+    if entity.id not in graph:
+        graph.add_node(entity.id, name=entity.name, type=entity.type.value, kind=entity.kind,
+                       country=entity.country, parent=entity.parent, wikidata=entity.wikidata,
+                       names=dict(entity.names), aliases=[], articles=[], confidence=entity.confidence)
+    node = graph.nodes[entity.id]
+    for lang, name in entity.names.items():
+        node["names"].setdefault(lang, name)
+    for alias in entity.mentions:
+        if alias not in node["aliases"]:
+            node["aliases"].append(alias)
+    if article_id not in node["articles"]:
+        node["articles"].append(article_id)
+    node["confidence"] = max(node["confidence"], entity.confidence)
+
+
+def add_extraction(graph: nx.MultiDiGraph, extraction: Extraction) -> None:
+    """Add one article's entities and relations; an article already present is replaced."""
+    article = extraction.article
+    if article.id in graph.graph["articles"]:
+        remove_article(graph, article.id)
+    graph.graph["articles"][article.id] = article.meta()
+    for entity in extraction.entities:
+        _merge_node(graph, entity, article.id)
+    for rel in extraction.relations:
+        rtype, head, tail = rel.key()
+        record = {"article": article.id, "evidence": rel.evidence, "date": rel.date or article.published,
+                  "confidence": rel.confidence, "rule": rel.rule}
+        if graph.has_edge(head, tail, key=rtype):
+            data = graph.edges[head, tail, rtype]
+            data["provenance"] = [p for p in data["provenance"] if p["article"] != article.id] + [record]
+        else:
+            graph.add_edge(head, tail, key=rtype, type=rtype, provenance=[record])
+        graph.edges[head, tail, rtype].update(edge_summary(graph.edges[head, tail, rtype]["provenance"]))
+
+
+def remove_article(graph: nx.MultiDiGraph, article_id: str) -> bool:
+    """Withdraw an article's contribution; edges and nodes left with no support go."""
+    if article_id not in graph.graph["articles"]:
+        return False
+    del graph.graph["articles"][article_id]
+    for head, tail, key, data in list(graph.edges(keys=True, data=True)):
+        kept = [p for p in data["provenance"] if p["article"] != article_id]
+        if not kept:
+            graph.remove_edge(head, tail, key=key)
+        elif len(kept) != len(data["provenance"]):
+            data["provenance"] = kept
+            data.update(edge_summary(kept))
+    for node_id in list(graph.nodes):
+        articles = graph.nodes[node_id]["articles"]
+        if article_id in articles:
+            articles.remove(article_id)
+        if not articles and graph.degree(node_id) == 0:
+            graph.remove_node(node_id)
+    return True
+
+
+def build_graph(extractions) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph(articles={})
+    for extraction in extractions:
+        add_extraction(graph, extraction)
+    return graph
+
+
+def graph_to_dict(graph: nx.MultiDiGraph) -> dict:
+    nodes = [{"id": n, **data} for n, data in sorted(graph.nodes(data=True))]
+    edges = [
+        {"type": key, "head": h, "tail": t, "symmetric": RelationType(key) in SYMMETRIC_TYPES,
+         **{k: v for k, v in data.items() if k != "type"}}
+        for h, t, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))
+    ]
+    articles = [graph.graph["articles"][a] for a in sorted(graph.graph["articles"])]
+    return {"format": FORMAT, "articles": articles, "nodes": nodes, "edges": edges}
+
+
+def graph_from_dict(data: dict) -> nx.MultiDiGraph:
+    if data.get("format") != FORMAT:
+        raise GraphFileError(f"not a graphkit graph file (format {data.get('format')!r}, expected {FORMAT!r})")
+    graph = nx.MultiDiGraph(articles={a["id"]: a for a in data["articles"]})
+    for node in data["nodes"]:
+        attrs = dict(node)
+        graph.add_node(attrs.pop("id"), **attrs)
+    for edge in data["edges"]:
+        attrs = {k: v for k, v in edge.items() if k not in ("head", "tail", "symmetric")}
+        graph.add_edge(edge["head"], edge["tail"], key=edge["type"], **attrs)
+    return graph
+
+
+def save_graph(graph: nx.MultiDiGraph, path: Path) -> None:
+    """Write atomically: a crash mid-write never leaves a truncated graph behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".graph-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(graph_to_dict(graph), fh, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)
+
+
+def load_graph(path: Path) -> nx.MultiDiGraph:
+    path = Path(path)
+    if not path.exists():
+        raise GraphFileError(f"{path}: no graph file; run `graphkit build ARTICLES...` first")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GraphFileError(f"{path}: cannot read graph file ({exc})") from None
+    try:
+        return graph_from_dict(data)
+    except GraphFileError as exc:
+        raise GraphFileError(f"{path}: {exc}") from None
