@@ -110,17 +110,22 @@ def default_matcher() -> Matcher:
 # ---- discovery of names the lexicon does not know --------------------------------------
 
 _LEGAL = r"(?:GmbH|AG|SE|Inc\.|Inc|Co\.,?\s?Ltd\.?|Co\.\s?Ltd|Ltd\.?|LLC|Corp\.?|Corporation|S\.A\.|N\.V\.|PLC|KG)"
-_CAP = r"[A-Z][\w&\-]*"
-_LATIN_LEGAL = re.compile(rf"\b((?:{_CAP}\s+){{0,5}}{_CAP})\s+{_LEGAL}(?![\w])")
+_CAP = r"(?!(?:The|Der|Die|Das|A|An|In|On|For|With|Mit|Und|And)\b)[A-Z][\w&\-]*"
+_LATIN_LEGAL = re.compile(rf"\b((?:{_CAP} ){{0,5}}{_CAP}) {_LEGAL}(?![\w])")
 _PROGRAM_WORDS = r"(?:Incubator|Accelerator|Acceleration Program|Program|Programme|Lab|Garage|Innovation (?:Base|Center|Centre|Hub)|Alliance|Fund|Hub)"
-_LATIN_PROGRAM = re.compile(rf"\b((?:{_CAP}\s+){{0,5}}{_PROGRAM_WORDS})\b")
+_LATIN_PROGRAM = re.compile(rf"\b((?:{_CAP} ){{1,5}}{_PROGRAM_WORDS})\b")
+# "PowerShare, an electric vehicle charging platform start-up" / "Zouzoucar aus Frankreich"
+_LATIN_APPOSITIVE = re.compile(r"\b([A-Z][\w\-]+(?: [A-Z][\w\-]+){0,3}), (?:a|an) [^,.;]{0,60}?\b(?:start-?up|company|firm|maker|developer|provider|supplier)\b")
+_STARTUP_ORIGIN = re.compile(r"(?<![\w-])([A-Za-z][\w]*(?:-[\w]+)*) (?:kommt |stammt )?(?:aus|из) (?:der |dem |den )?[A-ZÄÖÜА-ЯЁ][\wäöüа-яё]+")
+_STARTUP_CUE = re.compile(r"start-?ups?|startups?|стартап|初创|创业公司", re.I)
 _QUOTED = re.compile(r"[“„「『«\"]([^“”„「」『』«»\"\n]{2,60})[”“」』»\"]")
 _PROGRAM_NOUNS = re.compile(
     r"(基地|中心|实验室|孵化器|加速器|计划|车库|联盟|学院|Incubator|Accelerator|Programm?e?|Lab|Garage|Base|Basis|Hub|"
-    r"инкубатор|акселератор|баз[аеуы]|центр|лаборатори)", re.I)
+    r"инкубатор|акселератор|баз[аеуы]|центр|лаборатори[яи])$", re.I)
 _PRODUCT_NOUNS_ZH = "系统|平台|云平台|芯片|助手|操作系统|机器人|应用|app"
-_ZH_ORG = re.compile(r"([\u4e00-\u9fff（）()]{2,16}?(?:股份有限公司|有限公司|有限责任公司|集团|科技|研究院|研究所|实验室|管理委员会|人民政府|委员会|大学))")
-_ZH_STOP = set("的与和及、在是了将对由为从向把被于等其已并也都又就而这那该此同跟给让使令称表示今年月日前后中上下内外首次再与共以及于与向联手携手宣布签署达成成立创立推出位家个")
+_ZH_ORG = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:\(集团\)|（集团）)?(?:股份有限公司|有限公司|有限责任公司|集团|研究院|研究所|实验室|管理委员会|人民政府|委员会|大学))")
+_ZH_STOP = set("的与和及、在是了将对由为从向把被于等其已并也都又就而这那该此同跟给让使令称表示今年月日前后首次再共以联手携手宣布签署达成成立创立推出位家个")
+_ZH_NOT_NAME = set("第这那该各每某其多少几个家些们的了在是和与及或很最大")
 _RU_ORG = re.compile(r"(?:ПАО|ОАО|ЗАО|ООО|АО|компани[яиюей]|концерн[аеом]?|завод[аеом]?|бренд(?:ом|а|е)?|марк[аиуойе])\s+«?([A-ZА-ЯЁ][\w\-]*(?:\s[A-ZА-ЯЁ][\w\-]*){0,3})»?")
 _LATIN_IN_CJK = re.compile(r"[A-Za-z][A-Za-z0-9.&\-]*(?:\s[A-Za-z0-9][A-Za-z0-9.&\-]*){0,3}")
 _TYPED_BEFORE = re.compile(r"(平台|系统|机器人|芯片|助手|品牌|公司|платформ[аеуы]?|систем[аеуы]|бренд(?:ом|а)?|компани[яиюей]|стартап[аеу]?)\s?[“「«\"]?$")
@@ -141,11 +146,22 @@ def _discover(text: str, lang: str) -> list:
         if _PROGRAM_NOUNS.search(inner) and len(inner) >= 3:
             found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.65))
             continue
-        before, after = text[max(0, m.start() - 6):m.start()], text[m.end():m.end() + 6]
-        if re.match(rf"^\s?({_PRODUCT_NOUNS_ZH}|system|platform|Plattform|платформ)", after, re.I):
+        before, after = text[max(0, m.start() - 6):m.start()], text[m.end():m.end() + 8]
+        glued = m.start() > 0 and (is_cjk(text[m.start() - 1]) or text[m.start() - 1].isalnum())
+        if re.match(rf"^[^，。,.\s]{{0,4}}?({_PRODUCT_NOUNS_ZH}|system|platform|Plattform|платформ)", after, re.I):
             found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, 0.6))
         elif re.search(r"(中心|基地|实验室)\s?$", before):
             found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.6))
+        elif lang == "zh" and glued and not re.search(r"[，。,\s]", inner) and len(inner) <= 12:
+            # X“Y”: a name glued to its owner (阿里云“汽车云”, 騰訊「AI in Car」)
+            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, 0.55))
+    for m in _LATIN_APPOSITIVE.finditer(text):
+        found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6))
+    for m in _STARTUP_ORIGIN.finditer(text):
+        window = text[max(0, m.start() - 300):m.end() + 300]
+        name = m.group(1)
+        if _STARTUP_CUE.search(window) and (name[0].isupper() or re.search(r"[a-z][A-Z]", name)) and len(name) > 2:
+            found.append((m.start(1), m.end(1), name, EntityType.ORGANIZATION, 0.55))
     if lang == "zh":
         for m in _ZH_ORG.finditer(text):
             start, end = m.start(1), m.end(1)
@@ -155,7 +171,7 @@ def _discover(text: str, lang: str) -> list:
             span = text[start:end]
             cut = max((i for i, ch in enumerate(span[:-2]) if ch in _ZH_STOP), default=-1)
             start += cut + 1
-            if end - start >= 4:
+            if end - start >= 4 and not any(ch in _ZH_NOT_NAME for ch in text[start:end - 2]):
                 kind = EntityType.PROGRAM if text[start:end].endswith("实验室") else EntityType.ORGANIZATION
                 found.append((start, end, text[start:end], kind, 0.6))
     if lang in ("zh", "ru"):

@@ -52,6 +52,8 @@ class _Rules:
     incubate_found: re.Pattern | None
     incubate_startups: re.Pattern | None
     joint: re.Pattern | None
+    non_party_before: re.Pattern | None
+    incubation_cue: re.Pattern | None
     patterns: tuple  # (RelationType, compiled, head group, tail group, head types, tail types, modifier group)
 
 
@@ -103,6 +105,8 @@ def compiled_rules(lang: str) -> _Rules:
         incubate_found=_alternation(section("incubates").get("found")),
         incubate_startups=_alternation(section("incubates").get("startups")),
         joint=_alternation(data.get("joint")),
+        non_party_before=_alternation([f"(?:{x})$" for x in data.get("non_party_before", [])]),
+        incubation_cue=_alternation(section("incubates").get("cues")),
         patterns=tuple(patterns),
     )
 
@@ -152,6 +156,20 @@ def _indices(group_text: str) -> list:
     return [int(x) for x in _TOKEN.findall(group_text or "")]
 
 
+def _ancestors(entity_id):
+    lexicon, seen = load_lexicon(), []
+    parent = lexicon.parent_id(entity_id)
+    while parent and parent not in seen:
+        seen.append(parent)
+        parent = lexicon.parent_id(parent)
+    return seen
+
+
+def _related_in_lexicon(a, b) -> bool:
+    """A company does not partner with its own parent or unit (阿里 and 阿里云)."""
+    return a in _ancestors(b) or b in _ancestors(a)
+
+
 class _Emitter:
     def __init__(self, article_id, date_default):
         self.article_id = article_id
@@ -159,6 +177,8 @@ class _Emitter:
 
     def emit(self, rtype, head, tail, sent, rule, confidence):
         if head.entity_key == tail.entity_key:
+            return
+        if rtype is RelationType.PARTNERS_WITH and _related_in_lexicon(head.entity_key, tail.entity_key):
             return
         dates = [h.iso for h in find_dates(sent.text)]
         rel = Relation(
@@ -202,6 +222,10 @@ def _is_party(sent, i, rules) -> bool:
     m = sent.mentions[i]
     if m.type is not _ORG or i in sent.modifiers:
         return False
+    if m.text.endswith(("'s", "’s")):  # "Tencent's rival": a possessor, not an actor
+        return False
+    if rules.non_party_before and rules.non_party_before.search(sent.view[:m.start - sent.start]):
+        return False
     if rules.title_words:
         after = sent.view[m.end - sent.start:m.end - sent.start + 12]
         if rules.title_words.match(after.lstrip()):
@@ -219,26 +243,57 @@ def _unique(mentions):
 
 
 def _partners(sent, rules, emitter):
-    if sent.negated or not rules.partner_triggers or not rules.partner_triggers.search(sent.view):
+    """PARTNERS_WITH per trigger: parties of the trigger's clause (or of the sentence so far
+    when the clause names fewer than two), split at a "with" connector when there is one."""
+    if sent.negated or not rules.partner_triggers:
         return
     parties = [i for i in range(len(sent.mentions)) if _is_party(sent, i, rules)]
     if len(_unique(sent.mentions[i] for i in parties)) < 2:
         return
-    for clause_start, clause_end in [(0, len(sent.masked))]:
-        if rules.strong_connectors:
-            for c in rules.strong_connectors.finditer(sent.masked):
-                left = [i for i in parties if _token_pos(sent, i) < c.start()]
-                right = [i for i in parties if _token_pos(sent, i) >= c.end()]
-                if left and right:
-                    left = _nearest_group(sent, left, c.start(), before=True)
-                    for a in _unique(sent.mentions[i] for i in left):
-                        for b in _unique(sent.mentions[i] for i in right):
-                            emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "partners:connector", 0.8)
-                    return
-        group = _unique(sent.mentions[i] for i in parties)
+    for trig in rules.partner_triggers.finditer(sent.masked):
+        cs, ce = _clause_of(sent, rules, trig.start())
+        scope = [i for i in parties if cs <= _token_pos(sent, i) < ce]
+        if len(_unique(sent.mentions[i] for i in scope)) < 2:
+            cs = 0
+            scope = [i for i in parties if _token_pos(sent, i) < ce]
+        if len(_unique(sent.mentions[i] for i in scope)) < 2:
+            continue
+        if _pairs_at_connector(sent, rules, emitter, scope, cs, ce):
+            continue
+        group = _unique(sent.mentions[i] for i in scope)
         if len(group) <= 6:
             for a, b in combinations(group, 2):
                 emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "partners:coordinated", 0.6)
+
+
+def _pairs_at_connector(sent, rules, emitter, scope, cs, ce) -> bool:
+    if not rules.strong_connectors:
+        return False
+    for c in rules.strong_connectors.finditer(sent.masked, cs, ce):
+        left = [i for i in scope if _token_pos(sent, i) < c.start()]
+        right = [i for i in scope if _token_pos(sent, i) >= c.end()]
+        if not left or not right:
+            continue
+        left = _subject_group(sent, rules, left, c.start())
+        right = _first_run(sent, right)
+        for a in _unique(sent.mentions[i] for i in left):
+            for b in _unique(sent.mentions[i] for i in right):
+                emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "partners:connector", 0.8)
+        return True
+    return False
+
+
+def _subject_group(sent, rules, left, pos):
+    """Parties left of a connector: the sentence subject when an apposition separates it
+    ("Alliance Ventures, the fund that invests for Renault and Nissan, has partnered with"),
+    else the coordinated run nearest to the connector."""
+    first = min(left, key=lambda i: _token_pos(sent, i))
+    token = f"⟦{first}⟧"
+    if rules.lang != "zh" and sent.masked.lstrip().startswith(token):
+        after = sent.masked.lstrip()[len(token):]
+        if after.startswith(",") and len(left) > 1:
+            return [first]
+    return _nearest_group(sent, left, pos, before=True)
 
 
 def _token_pos(sent, i):
@@ -327,11 +382,17 @@ def _directed(sent, rules, emitter, regex, rtype, rule, head_type=None):
                                     tail_ok=lambda i: sent.mentions[i].type is _ORG and i not in sent.modifiers)
         if not heads or not tails:
             continue
-        heads = _nearest_group(sent, heads, trig.start(), before=True)
+        heads = _subject_group(sent, rules, heads, trig.start())
         tails = _first_run(sent, tails)
+        gap = sent.masked[trig.end():_token_pos(sent, tails[0])]
+        if len(gap) > 45 or re.search(r"\b(for|für|для)\b|[,，;；]", gap):
+            continue
         for h in _unique(sent.mentions[i] for i in heads):
             for t in _unique(sent.mentions[i] for i in tails):
                 emitter.emit(rtype, h, t, sent, rule, 0.75)
+
+
+_STARTUP_PROGRAM = re.compile(r"incubat|accelerat|garage|start-?up|innovation|孵化|加速|创新|初创|车库|创业|inkubat|innovations|инкубат|акселерат|инновац|стартап", re.I)
 
 
 def _incubates(sent, rules, emitter):
@@ -341,19 +402,48 @@ def _incubates(sent, rules, emitter):
     if not programs:
         return
     orgs = [i for i in range(len(sent.mentions)) if _is_party(sent, i, rules)]
+    cue = bool(rules.incubation_cue and rules.incubation_cue.search(sent.masked))
     if rules.incubate_found and rules.incubate_found.search(sent.masked) and orgs:
-        founders = _unique(sent.mentions[i] for i in orgs)
-        for p in _unique(sent.mentions[i] for i in programs):
+        for p in programs:
+            if not (cue or _STARTUP_PROGRAM.search(sent.mentions[p].text)):
+                continue
+            founders = _unique(sent.mentions[i] for i in orgs if _token_pos(sent, i) < _token_pos(sent, p))
             for o in founders:
-                emitter.emit(RelationType.INCUBATES, o, p, sent, "incubates:founds", 0.75)
-        if rules.joint and rules.joint.search(sent.view):
-            for a, b in combinations(founders, 2):
-                emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "incubates:co-founders", 0.7)
+                emitter.emit(RelationType.INCUBATES, o, sent.mentions[p], sent, "incubates:founds", 0.75)
+            if rules.joint and rules.joint.search(sent.view):
+                for a, b in combinations(founders, 2):
+                    emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "incubates:co-founders", 0.7)
     if rules.incubate_startups and rules.incubate_startups.search(sent.masked):
         startups = [sent.mentions[i] for i in orgs if sent.kind(i) not in ("carmaker", "internet", "cloud", "tech", "investor", "incubator")]
         for p in _unique(sent.mentions[i] for i in programs):
-            for s in _unique(startups):
-                emitter.emit(RelationType.INCUBATES, p, s, sent, "incubates:startups", 0.65)
+            for st in _unique(startups):
+                emitter.emit(RelationType.INCUBATES, p, st, sent, "incubates:startups", 0.65)
+
+
+def _startups_of_incubators(article, sentences, emitter, rules):
+    """Startups an incubator article lists ("CarPay-Diem kommt aus Luxemburg, ...") are
+    incubated by the organization that runs the article's startup program."""
+    runners = {r.head for r in emitter.out.values()
+               if r.type is RelationType.INCUBATES and r.rule == "incubates:founds"}
+    if len(runners) != 1:
+        return
+    runner = next(iter(runners))
+    for sent in sentences:
+        if not (rules.incubation_cue and rules.incubation_cue.search(sent.view)) and not any(
+                m.confidence <= 0.55 and m.type is _ORG for m in sent.mentions):
+            continue
+        head = next((m for m in sent.mentions if m.entity_key == runner), None)
+        for m in sent.mentions:
+            if m.type is _ORG and m.confidence <= 0.55 and m.entity_key != runner:
+                h = head or _Stand(runner)
+                emitter.emit(RelationType.INCUBATES, h, m, sent, "incubates:listed-startups", 0.55)
+
+
+@dataclass(frozen=True)
+class _Stand:
+    """The runner of an incubator when a sentence lists its startups without naming it."""
+    entity_key: str
+    confidence: float = 1.0
 
 
 def extract_relations(article, mentions) -> list:
@@ -364,10 +454,12 @@ def extract_relations(article, mentions) -> list:
     view = match_view(article.text)
     emitter = _Emitter(article.id, article.published)
     previous_products = None
+    sentences = []
     by_start = sorted(mentions, key=lambda m: m.start)
     for start, end in split_sentences(article.text):
         in_sentence = [m for m in by_start if start <= m.start and m.end <= end]
         sent = _Sentence(article.text, view, start, end, in_sentence, rules, kinds)
+        sentences.append(sent)
         if in_sentence:
             _apply_patterns(sent, rules, emitter)
             _partners(sent, rules, emitter)
@@ -377,4 +469,5 @@ def extract_relations(article, mentions) -> list:
             _incubates(sent, rules, emitter)
         products = [m for m in in_sentence if m.type is EntityType.PRODUCT]
         previous_products = products[-1:] or previous_products
+    _startups_of_incubators(article, sentences, emitter, rules)
     return list(emitter.out.values())
