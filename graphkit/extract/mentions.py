@@ -21,11 +21,13 @@ from ..textnorm import fold_key, is_cjk, is_word_char, match_view, slugify
 __all__ = ["Matcher", "find_mentions", "default_matcher", "DISCOVERED_PREFIX"]
 
 DISCOVERED_PREFIX = ""  # discovered ids are slugs of their folded names
+OWNED_PRODUCT_CONFIDENCE = 0.56  # X“Y”: a quoted name right after its owner
+DESCRIPTOR_CONFIDENCE = 0.58  # "gemeinsame Innovationsbasis": refers to a program, no name
 
 # Endings a Russian noun or name takes in its cases (Яндекс -> Яндекса, Яндексу, Яндексом ...).
 _RU_ENDINGS = ("ами", "ями", "ого", "ому", "ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ов",
                "а", "я", "у", "ю", "е", "ы", "и")
-_LATIN_ENDINGS = ("’s", "'s", "s")
+_LATIN_ENDINGS = ("s",)
 # Text after a name that still belongs to the mention: legal form, region unit, group.
 _ORG_SUFFIX = re.compile(
     r"(?:,?\s(?:Co\.,?\s?Ltd\.?|Co\.|Corp\.?|Corporation|Inc\.?|Ltd\.?|LLC|AG|SE|SA|NV|N\.V\.|GmbH|PLC|"
@@ -93,8 +95,6 @@ class Matcher:
                     break
             else:
                 return None
-        elif text[end:end + 2] in ("'s", "’s"):
-            end += 2
         if alias.type is not EntityType.PRODUCT:
             m = _ORG_SUFFIX.match(text, end)
             if m:
@@ -118,13 +118,18 @@ _LATIN_PROGRAM = re.compile(rf"\b((?:{_CAP} ){{1,5}}{_PROGRAM_WORDS})\b")
 _LATIN_APPOSITIVE = re.compile(r"\b([A-Z][\w\-]+(?: [A-Z][\w\-]+){0,3}), (?:a|an) [^,.;]{0,60}?\b(?:start-?up|company|firm|maker|developer|provider|supplier)\b")
 _STARTUP_ORIGIN = re.compile(r"(?<![\w-])([A-Za-z][\w]*(?:-[\w]+)*) (?:kommt |stammt )?(?:aus|из) (?:der |dem |den )?[A-ZÄÖÜА-ЯЁ][\wäöüа-яё]+")
 _STARTUP_CUE = re.compile(r"start-?ups?|startups?|стартап|初创|创业公司", re.I)
-_QUOTED = re.compile(r"[“„「『«\"]([^“”„「」『』«»\"\n]{2,60})[”“」』»\"]")
+_QUOTED = re.compile(r"[“„「『«\"]([^“”„「」『』«»\"\n]{2,100})[”“」』»\"]")
+# generic names of joint programs: "gemeinsame Innovationsbasis", "Совместный инкубатор", "joint incubator"
+_JOINT_PROGRAM = re.compile(
+    r"(?i:\b(?:gemeinsame[nrs]?|joint|совместн\w+)) (?:[\wäöüа-яё-]+ )?"
+    r"(?:Innovationsbasis|Innovationszentrum|Inkubator|Accelerator|innovation base|innovation cent(?:er|re)|incubator|"
+    r"инновационн\w+ баз\w+|инкубатор\w*|акселератор\w*)", re.I)
 _PROGRAM_NOUNS = re.compile(
     r"(基地|中心|实验室|孵化器|加速器|计划|车库|联盟|学院|Incubator|Accelerator|Programm?e?|Lab|Garage|Base|Basis|Hub|"
     r"инкубатор|акселератор|баз[аеуы]|центр|лаборатори[яи])$", re.I)
 _PRODUCT_NOUNS_ZH = "系统|平台|云平台|芯片|助手|操作系统|机器人|应用|app"
 _ZH_ORG = re.compile(r"([\u4e00-\u9fff]{2,16}?(?:\(集团\)|（集团）)?(?:股份有限公司|有限公司|有限责任公司|集团|研究院|研究所|实验室|管理委员会|人民政府|委员会|大学))")
-_ZH_STOP = set("的与和及、在是了将对由为从向把被于等其已并也都又就而这那该此同跟给让使令称表示今年月日前后首次再共以联手携手宣布签署达成成立创立推出位家个")
+_ZH_STOP = set("的与和及、在是了将对由为从向把被于等其已并也都又就而这那该此同跟给让使令称位家个")
 _ZH_NOT_NAME = set("第这那该各每某其多少几个家些们的了在是和与及或很最大")
 _RU_ORG = re.compile(r"(?:ПАО|ОАО|ЗАО|ООО|АО|компани[яиюей]|концерн[аеом]?|завод[аеом]?|бренд(?:ом|а|е)?|марк[аиуойе])\s+«?([A-ZА-ЯЁ][\w\-]*(?:\s[A-ZА-ЯЁ][\w\-]*){0,3})»?")
 _LATIN_IN_CJK = re.compile(r"[A-Za-z][A-Za-z0-9.&\-]*(?:\s[A-Za-z0-9][A-Za-z0-9.&\-]*){0,3}")
@@ -153,8 +158,11 @@ def _discover(text: str, lang: str) -> list:
         elif re.search(r"(中心|基地|实验室)\s?$", before):
             found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.6))
         elif lang == "zh" and glued and not re.search(r"[，。,\s]", inner) and len(inner) <= 12:
-            # X“Y”: a name glued to its owner (阿里云“汽车云”, 騰訊「AI in Car」)
-            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, 0.55))
+            # X“Y”: a name glued to its owner (阿里云“汽车云”, 騰訊「AI in Car」); kept only
+            # when X is a known organization (checked in find_mentions)
+            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, OWNED_PRODUCT_CONFIDENCE))
+    for m in _JOINT_PROGRAM.finditer(text):
+        found.append((m.start(), m.end(), m.group(0), EntityType.PROGRAM, DESCRIPTOR_CONFIDENCE))
     for m in _LATIN_APPOSITIVE.finditer(text):
         found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6))
     for m in _STARTUP_ORIGIN.finditer(text):
@@ -171,7 +179,7 @@ def _discover(text: str, lang: str) -> list:
             span = text[start:end]
             cut = max((i for i, ch in enumerate(span[:-2]) if ch in _ZH_STOP), default=-1)
             start += cut + 1
-            if end - start >= 4 and not any(ch in _ZH_NOT_NAME for ch in text[start:end - 2]):
+            if end - start >= 4 and not any(ch in _ZH_NOT_NAME for ch in text[start:end - 2]) and not text[start:end].startswith("新"):
                 kind = EntityType.PROGRAM if text[start:end].endswith("实验室") else EntityType.ORGANIZATION
                 found.append((start, end, text[start:end], kind, 0.6))
     if lang in ("zh", "ru"):
@@ -212,8 +220,18 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
             continue
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
         chosen.append(m)
-    chosen = [_absorb_lexicon(m, text, view, matcher) for m in chosen]
-    return sorted(chosen, key=lambda m: m.start)
+    chosen = sorted((_absorb_lexicon(m, text, view, matcher) for m in chosen), key=lambda m: m.start)
+    lexicon_spans = [(m.start, m.end, m) for m in matcher.lexicon_mentions(text, view)]
+    kept = []
+    for m in chosen:
+        if m.confidence == OWNED_PRODUCT_CONFIDENCE:
+            owner = kept[-1] if kept else None
+            if not (owner and owner.confidence >= 1.0 and owner.type is EntityType.ORGANIZATION and m.start - owner.end <= 1):
+                continue
+        if m.confidence < 0.9 and any(s > m.start and e == m.end for s, e, _ in lexicon_spans):
+            continue  # "助力东风集团": the known name is the real mention
+        kept.append(m)
+    return kept
 
 
 def _absorb_lexicon(m: Mention, text: str, view: str, matcher: Matcher) -> Mention:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ..lexicon import load_lexicon
-from ..model import Article, Extraction
+from dataclasses import replace
+
+from ..model import Article, EntityType, Extraction
+from ..textnorm import fold_key, slugify
 from ..resolve import entities_from_mentions
-from .mentions import find_mentions
+from .mentions import DESCRIPTOR_CONFIDENCE, find_mentions
 from .relations import extract_relations
 
 __all__ = ["extract_article"]
@@ -13,9 +16,44 @@ __all__ = ["extract_article"]
 
 def extract_article(article: Article) -> Extraction:
     lexicon = load_lexicon()
-    mentions = find_mentions(article.text, article.lang)
+    mentions = _corefer(find_mentions(article.text, article.lang), article.id)
     entities = entities_from_mentions(mentions, lexicon, article.lang)
     known = {e.id for e in entities}
     mentions = [m for m in mentions if m.entity_key in known]
     relations = extract_relations(article, mentions)
     return Extraction(article=article, entities=tuple(entities), relations=tuple(relations))
+
+
+_PROGRAM_HEAD = ("base", "basis", "база", "базы", "incubator", "inkubator", "инкубатор", "基地", "孵化器", "center", "centre", "zentrum", "центр")
+
+
+def _corefer(mentions, article_id):
+    """In-article coreference of discovered names.
+
+    * a discovered name that is the tail of a longer name in the article is that entity
+      ("Acceleration Program" -> "Mobility Acceleration Program");
+    * a generic joint-program descriptor ("gemeinsame Innovationsbasis") is the article's
+      one named program of that kind when there is exactly one, else its own entity scoped
+      to the article (two articles' "joint incubator" are not the same thing).
+    """
+    named = {}
+    for m in mentions:
+        if m.confidence != DESCRIPTOR_CONFIDENCE:
+            named.setdefault(m.entity_key, m)
+    out = []
+    for m in mentions:
+        if m.confidence == DESCRIPTOR_CONFIDENCE:
+            programs = {k: n for k, n in named.items() if n.type is EntityType.PROGRAM
+                        and any(h in fold_key(n.text) for h in map(fold_key, _PROGRAM_HEAD))}
+            key = next(iter(programs)) if len(programs) == 1 else f"{slugify(m.text)}@{article_id}"
+            out.append(replace(m, entity_key=key))
+            continue
+        if m.confidence < 1.0:
+            folded = fold_key(m.text)
+            longer = [n for n in named.values() if n.type is m.type and n.entity_key != m.entity_key
+                      and len(fold_key(n.text)) > len(folded) and fold_key(n.text).endswith(folded)]
+            if longer and len(folded) >= 6:
+                out.append(replace(m, entity_key=longer[0].entity_key))
+                continue
+        out.append(m)
+    return out

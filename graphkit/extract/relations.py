@@ -54,6 +54,7 @@ class _Rules:
     joint: re.Pattern | None
     non_party_before: re.Pattern | None
     incubation_cue: re.Pattern | None
+    join_triggers: re.Pattern | None
     patterns: tuple  # (RelationType, compiled, head group, tail group, head types, tail types, modifier group)
 
 
@@ -107,6 +108,7 @@ def compiled_rules(lang: str) -> _Rules:
         joint=_alternation(data.get("joint")),
         non_party_before=_alternation([f"(?:{x})$" for x in data.get("non_party_before", [])]),
         incubation_cue=_alternation(section("incubates").get("cues")),
+        join_triggers=_alternation(section("partners").get("join_triggers")),
         patterns=tuple(patterns),
     )
 
@@ -115,6 +117,7 @@ class _Sentence:
     """One sentence with its mentions, masked text and cue flags."""
 
     def __init__(self, text, view, start, end, mentions, rules, kinds):
+        self.lang = rules.lang
         self.start, self.end = start, end
         self.text = text[start:end]
         self.view = view[start:end]
@@ -222,7 +225,7 @@ def _is_party(sent, i, rules) -> bool:
     m = sent.mentions[i]
     if m.type is not _ORG or i in sent.modifiers:
         return False
-    if m.text.endswith(("'s", "’s")):  # "Tencent's rival": a possessor, not an actor
+    if sent.view[m.end - sent.start:m.end - sent.start + 2] in ("'s", "’s"):  # "Tencent's rival"
         return False
     if rules.non_party_before and rules.non_party_before.search(sent.view[:m.start - sent.start]):
         return False
@@ -306,7 +309,7 @@ def _nearest_group(sent, indices, pos, before):
     group = [indices[-1]]
     for i in reversed(indices[:-1]):
         gap = sent.masked[_token_pos(sent, i) + len(f"⟦{i}⟧"):_token_pos(sent, group[0])]
-        if len(gap) > 40 or re.search(r"[。；;]", gap):
+        if len(gap) > 40 or re.search(r"[。；;:：，]", gap) or (sent.lang == "zh" and "," in gap):
             break
         group.insert(0, i)
     return group
@@ -347,7 +350,7 @@ def _deploys(sent, rules, emitter, previous):
                 sent, rules, trig,
                 head_ok=lambda i: sent.kind(i) not in ("cloud",) and sent.mentions[i].type is not EntityType.PROGRAM,
                 tail_ok=lambda i: True, tail_anywhere=anywhere)
-            cloud_tails = [i for i in tails if cloudish(i) and sent.kind(i) != "telecom"]
+            cloud_tails = [i for i in tails if sent.kind(i) in _CLOUD_KINDS] or [i for i in tails if cloudish(i) and sent.kind(i) != "telecom"]
             tails = cloud_tails or [i for i in tails if sent.mentions[i].type is _ORG][:1]
             if not anywhere and tails:
                 tails = _first_run(sent, tails)
@@ -403,11 +406,16 @@ def _incubates(sent, rules, emitter):
         return
     orgs = [i for i in range(len(sent.mentions)) if _is_party(sent, i, rules)]
     cue = bool(rules.incubation_cue and rules.incubation_cue.search(sent.masked))
-    if rules.incubate_found and rules.incubate_found.search(sent.masked) and orgs:
+    found = rules.incubate_found.search(sent.masked) if rules.incubate_found else None
+    if found and orgs:
         for p in programs:
             if not (cue or _STARTUP_PROGRAM.search(sent.mentions[p].text)):
                 continue
-            founders = _unique(sent.mentions[i] for i in orgs if _token_pos(sent, i) < _token_pos(sent, p))
+            anchor = min(found.start(), _token_pos(sent, p))
+            before = [i for i in orgs if _token_pos(sent, i) < anchor]
+            between = [i for i in orgs if anchor <= _token_pos(sent, i) < _token_pos(sent, p)]
+            group = _subject_group(sent, rules, before, anchor) if before else []
+            founders = _unique(sent.mentions[i] for i in group + between)
             for o in founders:
                 emitter.emit(RelationType.INCUBATES, o, sent.mentions[p], sent, "incubates:founds", 0.75)
             if rules.joint and rules.joint.search(sent.view):
@@ -418,6 +426,29 @@ def _incubates(sent, rules, emitter):
         for p in _unique(sent.mentions[i] for i in programs):
             for st in _unique(startups):
                 emitter.emit(RelationType.INCUBATES, p, st, sent, "incubates:startups", 0.65)
+
+
+def _alliance_joiners(sent, rules, emitter, state):
+    """"Bosch and ZF have also pledged to take part" after a multi-party deal: the newcomers
+    partner with every earlier member and with each other."""
+    members = state.get("group")
+    if sent.negated or not members or not rules.join_triggers or not rules.join_triggers.search(sent.masked):
+        return
+    newcomers = _unique(sent.mentions[i] for i in range(len(sent.mentions))
+                        if _is_party(sent, i, rules) and sent.mentions[i].entity_key not in {m.entity_key for m in members})
+    for n in newcomers:
+        for m in members:
+            emitter.emit(RelationType.PARTNERS_WITH, n, m, sent, "partners:joiners", 0.6)
+    for a, b in combinations(newcomers, 2):
+        emitter.emit(RelationType.PARTNERS_WITH, a, b, sent, "partners:joiners", 0.6)
+
+
+def _remember_group(sent, emitter, state, before):
+    """Keep the latest multi-party deal (>= 3 parties in one sentence) for joiners."""
+    added = [r for k, r in emitter.out.items() if k not in before and r.type is RelationType.PARTNERS_WITH]
+    parties = {r.head for r in added} | {r.tail for r in added}
+    if len(parties) >= 3:
+        state["group"] = [m for m in _unique(sent.mentions) if m.entity_key in parties]
 
 
 def _startups_of_incubators(article, sentences, emitter, rules):
@@ -454,7 +485,7 @@ def extract_relations(article, mentions) -> list:
     view = match_view(article.text)
     emitter = _Emitter(article.id, article.published)
     previous_products = None
-    sentences = []
+    sentences, state = [], {}
     by_start = sorted(mentions, key=lambda m: m.start)
     for start, end in split_sentences(article.text):
         in_sentence = [m for m in by_start if start <= m.start and m.end <= end]
@@ -462,7 +493,10 @@ def extract_relations(article, mentions) -> list:
         sentences.append(sent)
         if in_sentence:
             _apply_patterns(sent, rules, emitter)
+            before = set(emitter.out)
             _partners(sent, rules, emitter)
+            _alliance_joiners(sent, rules, emitter, state)
+            _remember_group(sent, emitter, state, before)
             _deploys(sent, rules, emitter, previous_products)
             _directed(sent, rules, emitter, rules.invest_forward, RelationType.INVESTS_IN, "invests:forward")
             _directed(sent, rules, emitter, rules.supply_forward, RelationType.SUPPLIES, "supplies:forward")
