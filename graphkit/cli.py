@@ -184,6 +184,109 @@ def evaluate(
         render_rows(report.errors, fmt, console, title="Errors (false positives and misses)")
 
 
+NEO4J_PANEL = "Neo4j connection"
+UriOpt = Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", rich_help_panel=NEO4J_PANEL,
+                                     help="bolt://HOST:7687, neo4j://HOST:7687 or neo4j+s://ID.databases.neo4j.io (Aura).")]
+UserOpt = Annotated[str, typer.Option("--user", envvar="NEO4J_USER", rich_help_panel=NEO4J_PANEL, help="Neo4j user.")]
+PasswordOpt = Annotated[str, typer.Option("--password", envvar="NEO4J_PASSWORD", hide_input=True, show_default=False,
+                                          rich_help_panel=NEO4J_PANEL,
+                                          help="Neo4j password (prefer the NEO4J_PASSWORD variable; never printed).")]
+DatabaseOpt = Annotated[str, typer.Option("--database", envvar="NEO4J_DATABASE", rich_help_panel=NEO4J_PANEL,
+                                          help="Database name (Community edition has one: neo4j).")]
+IdPrefixOpt = Annotated[str, typer.Option("--id-prefix", show_default=False,
+                                          help="Put this before every node id (to keep test or trial loads apart).")]
+
+
+def _neo4j_settings(uri: str, user: str, password: str, database: str):
+    from .store import Neo4jSettings
+
+    return Neo4jSettings(uri=uri, user=user, password=password, database=database)
+
+
+@app.command()
+def load(
+    graph: Annotated[Path, typer.Argument(help="Graph file written by `graphkit build`.", envvar="GRAPHKIT_GRAPH")] = DEFAULT_GRAPH_PATH,
+    uri: UriOpt = "bolt://127.0.0.1:7687",
+    user: UserOpt = "neo4j",
+    password: PasswordOpt = "",
+    database: DatabaseOpt = "neo4j",
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per write transaction.")] = 2000,
+    id_prefix: IdPrefixOpt = "",
+):
+    """Write the built graph to Neo4j (schema first; re-loading changes nothing)."""
+    import time
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from . import store
+    from .graph import graph_to_dict
+
+    data = graph_to_dict(load_graph(graph))
+    settings = _neo4j_settings(uri, user, password, database)
+    started = time.perf_counter()
+    driver = store.connect(settings)
+    try:
+        columns = (TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=stderr_console(), transient=False) as bar:
+            tasks = {stage: bar.add_task(stage, total=None) for stage in ("nodes", "relationships")}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.update(tasks[stage], completed=done, total=total)
+
+            counts = store.load_graph(driver, data, batch_size=batch_size, id_prefix=id_prefix,
+                                      progress=progress, database=database)
+    finally:
+        driver.close()
+    elapsed = time.perf_counter() - started
+    stdout_console().print(
+        f"loaded {counts.nodes} nodes ({counts.entities} entities, {counts.articles} articles) and "
+        f"{counts.relationships + counts.mentions} relationships ({counts.relationships} edges, "
+        f"{counts.mentions} MENTIONS) into {settings.database} at {settings.uri} in {elapsed:.1f}s",
+        markup=False, highlight=False)
+    if counts.stale_items or counts.orphans_deleted:
+        stderr_console().print(f"note: removed {counts.stale_items} stale article items and "
+                               f"{counts.orphans_deleted} entities nothing refers to any more", markup=False, highlight=False)
+
+
+@app.command()
+def retract(
+    article_id: Annotated[str, typer.Argument(help="Article id (the file stem, as in `graphkit extract`).")],
+    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    uri: UriOpt = "bolt://127.0.0.1:7687",
+    user: UserOpt = "neo4j",
+    password: PasswordOpt = "",
+    database: DatabaseOpt = "neo4j",
+    id_prefix: IdPrefixOpt = "",
+):
+    """Withdraw one article from Neo4j and from the graph file; edges it alone supported go."""
+    from . import store
+    from .graph import remove_article
+
+    driver = store.connect(_neo4j_settings(uri, user, password, database))
+    try:
+        result = store.retract_article(driver, article_id, id_prefix=id_prefix, database=database)
+    finally:
+        driver.close()
+    in_file = False
+    if Path(graph).exists():
+        g = load_graph(graph)
+        in_file = remove_article(g, article_id)
+        if in_file:
+            save_graph(g, graph)
+    if not result["found"] and not in_file:
+        _fail(f"article {article_id!r} is neither in Neo4j nor in {graph}",
+              "ids are file stems; `graphkit extract PATH` prints them")
+    out = stdout_console()
+    if result["found"]:
+        out.print(f"Neo4j: removed article {article_id}: {result['edges_updated']} edges lost its support, "
+                  f"{result['edges_deleted']} edges and {result['entities_deleted']} entities deleted",
+                  markup=False, highlight=False)
+    else:
+        out.print(f"Neo4j: article {article_id} was not loaded", markup=False, highlight=False)
+    out.print(f"{graph}: " + (f"removed article {article_id}" if in_file else f"article {article_id} not in the file"),
+              markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point: library errors become one-line messages, never tracebacks."""
     try:

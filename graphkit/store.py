@@ -100,7 +100,7 @@ def _describe(exc: BaseException, secret: str = "") -> str:
 
 
 @contextmanager
-def _store_errors(doing: str, where: str = "", secret: str = "") -> Iterator[None]:
+def _store_errors(doing: str, where: str = "", secret: str = "", hint: str = "") -> Iterator[None]:
     """Turn driver errors into one-line StoreErrors (never the password, never a trace)."""
     try:
         yield
@@ -108,7 +108,10 @@ def _store_errors(doing: str, where: str = "", secret: str = "") -> Iterator[Non
         raise
     except (neo4j_exc.Neo4jError, neo4j_exc.DriverError, OSError, ValueError) as exc:
         place = f" at {where}" if where else ""
-        raise StoreError(f"Neo4j{place}: {doing} failed: {_describe(exc, secret)}") from None
+        raise StoreError(f"Neo4j{place}: {doing} failed: {_describe(exc, secret)}{hint}") from None
+
+
+RERUN_HINT = "; the load stopped part way: run it again once Neo4j is back (loads are idempotent)"
 
 
 def connect(settings: Neo4jSettings) -> neo4j.Driver:
@@ -405,7 +408,7 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
     report("relationships", 0, n_rels)
 
     def run(query: str, rows: list, what: str):
-        with _store_errors(what):
+        with _store_errors(what, hint=RERUN_HINT):
             return driver.execute_query(query, parameters_={"rows": rows}, database_=database)
 
     if schema:
