@@ -40,20 +40,22 @@ def _corefer(mentions, article_id):
     for m in mentions:
         if m.confidence != DESCRIPTOR_CONFIDENCE:
             named.setdefault(m.entity_key, m)
-    out = []
+    resolved = []
     for m in mentions:
-        if m.confidence == DESCRIPTOR_CONFIDENCE:
-            programs = {k: n for k, n in named.items() if n.type is EntityType.PROGRAM
-                        and any(h in fold_key(n.text) for h in map(fold_key, _PROGRAM_HEAD))}
-            key = next(iter(programs)) if len(programs) == 1 else f"{slugify(m.text)}@{article_id}"
-            out.append(replace(m, entity_key=key))
-            continue
-        if m.confidence < 1.0:
+        if m.confidence < DESCRIPTOR_CONFIDENCE or DESCRIPTOR_CONFIDENCE < m.confidence < 1.0:
             folded = fold_key(m.text)
             longer = [n for n in named.values() if n.type is m.type and n.entity_key != m.entity_key
                       and len(fold_key(n.text)) > len(folded) and fold_key(n.text).endswith(folded)]
             if longer and len(folded) >= 6:
-                out.append(replace(m, entity_key=longer[0].entity_key))
-                continue
+                m = replace(m, entity_key=longer[0].entity_key)
+        resolved.append(m)
+    heads = [fold_key(h) for h in _PROGRAM_HEAD]
+    programs = {m.entity_key for m in resolved if m.type is EntityType.PROGRAM and m.confidence != DESCRIPTOR_CONFIDENCE
+                and any(h in fold_key(m.text) for h in heads)}
+    out = []
+    for m in resolved:
+        if m.confidence == DESCRIPTOR_CONFIDENCE:
+            key = next(iter(programs)) if len(programs) == 1 else f"{slugify(m.text)}@{article_id}"
+            m = replace(m, entity_key=key)
         out.append(m)
     return out

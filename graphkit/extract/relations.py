@@ -415,6 +415,11 @@ def _incubates(sent, rules, emitter):
             before = [i for i in orgs if _token_pos(sent, i) < anchor]
             between = [i for i in orgs if anchor <= _token_pos(sent, i) < _token_pos(sent, p)]
             group = _subject_group(sent, rules, before, anchor) if before else []
+            if not group and not between and found.start() > _token_pos(sent, p):
+                # passive: "Совместный инкубатор X и Y открыт" - founders follow the program
+                after = [i for i in range(len(sent.mentions)) if i != p and _token_pos(sent, p) < _token_pos(sent, i) < found.start()
+                         and (i in orgs or sent.mentions[i].type is EntityType.PROGRAM)]
+                between = _first_run(sent, after) if after else []
             founders = _unique(sent.mentions[i] for i in group + between)
             for o in founders:
                 emitter.emit(RelationType.INCUBATES, o, sent.mentions[p], sent, "incubates:founds", 0.75)
