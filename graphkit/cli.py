@@ -287,6 +287,27 @@ def retract(
               markup=False, highlight=False)
 
 
+@app.command("map")
+def map_(
+    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("graphkit-out/ecosystem.html"),
+    relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
+    top: Annotated[Optional[int], typer.Option(min=1, help="Keep the N highest-ranked nodes (PageRank); default all.")] = None,
+):
+    """Write an interactive, offline HTML map of the ecosystem (one self-contained file)."""
+    from .mapview import map_html
+    from .model import RelationType
+
+    relations = tuple(r.upper() for r in relation or ())
+    unknown = [r for r in relations if r not in RelationType.__members__]
+    if unknown:
+        _fail(f"unknown relation type {', '.join(unknown)}", "use e.g. PARTNERS_WITH, DEPLOYS_ON, INCUBATES")
+    text = map_html(load_graph(graph), relations=relations, top=top)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    stdout_console().print(f"wrote {out}", markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point: library errors become one-line messages, never tracebacks."""
     try:
