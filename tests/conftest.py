@@ -31,3 +31,69 @@ def corpus_or_skip(split: str) -> Path:
     if not (folder / "articles").is_dir():
         pytest.skip(f"shared corpus split {split!r} not found at {folder}")
     return folder
+
+
+# --- Neo4j integration fixtures (tests marked @pytest.mark.neo4j) ---------------------------
+# A real server from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (/ NEO4J_DATABASE): skipped with
+# a reason without one, failing when GRAPHKIT_REQUIRE_NEO4J=1. Tests write under a random id
+# prefix and delete only `WHERE n.id STARTS WITH $prefix` afterwards.
+
+
+def neo4j_required() -> bool:
+    import os
+
+    return os.environ.get("GRAPHKIT_REQUIRE_NEO4J") == "1"
+
+
+def new_id_prefix() -> str:
+    import secrets
+
+    return f"gktest-{secrets.token_hex(4)}-"
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings():
+    """graphkit.store.Neo4jSettings of a reachable server (skip / fail otherwise)."""
+    import os
+
+    from graphkit.errors import StoreError
+    from graphkit.store import Neo4jSettings, connect
+
+    if not os.environ.get("NEO4J_URI"):
+        reason = "no Neo4j server: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD to run integration tests"
+        if neo4j_required():
+            pytest.fail("GRAPHKIT_REQUIRE_NEO4J=1 but " + reason, pytrace=False)
+        pytest.skip(reason)
+    settings = Neo4jSettings.from_env()
+    try:
+        connect(settings).close()
+    except StoreError as exc:
+        if neo4j_required():
+            pytest.fail(f"GRAPHKIT_REQUIRE_NEO4J=1 but {exc}", pytrace=False)
+        pytest.skip(f"Neo4j not usable: {exc}")
+    return settings
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_settings):
+    """One driver for the session (closed at the end)."""
+    from graphkit.store import connect
+
+    driver = connect(neo4j_settings)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture(scope="session")
+def loaded_fixture_graph(neo4j_settings, neo4j_driver, fixture_graph):
+    """Load the graph built from fixtures/articles under a fresh id prefix; yield the prefix.
+
+    Every node id in the store then starts with the prefix (entity `bmw` is `<prefix>bmw`);
+    the nodes (and so their relationships) are deleted after the session."""
+    from graphkit.graph import graph_to_dict
+    from graphkit.store import delete_prefixed, load_graph
+
+    prefix = new_id_prefix()
+    load_graph(neo4j_driver, graph_to_dict(fixture_graph), id_prefix=prefix, database=neo4j_settings.database)
+    yield prefix
+    delete_prefixed(neo4j_driver, prefix, database=neo4j_settings.database)
