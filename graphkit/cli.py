@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -33,6 +34,18 @@ def _fail(message: str, hint: str | None = None) -> None:
     raise typer.Exit(1)
 
 
+def reports_errors(command):
+    """Library errors become `error: ...` on stderr and exit 1, however the app is invoked."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except GraphkitError as exc:
+            stderr_console().print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(1) from None
+    return wrapper
+
+
 def _read_articles(paths) -> list:
     """Ingest paths; report each bad file on stderr; fail only when nothing could be read."""
     result = ingest.load_articles(paths)
@@ -51,6 +64,7 @@ def _extract_all(articles) -> list:
 
 
 @app.command()
+@reports_errors
 def build(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the graph.")] = DEFAULT_GRAPH_PATH,
@@ -65,6 +79,7 @@ def build(
 
 
 @app.command()
+@reports_errors
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file (default: stdout).")] = None,
@@ -80,11 +95,8 @@ def extract(
         sys.stdout.write(text)
 
 
-class Metric(str):
-    pass
-
-
 @app.command()
+@reports_errors
 def rank(
     graph: GraphOpt = DEFAULT_GRAPH_PATH,
     metric: Annotated[str, typer.Option(help="pagerank | degree | betweenness | eigenvector | closeness | composite")] = "pagerank",
@@ -115,6 +127,7 @@ def rank(
 
 
 @app.command()
+@reports_errors
 def explain(
     name: Annotated[str, typer.Argument(help="Company, product or program name in any script (宝马, bmw, БМВ).")],
     graph: GraphOpt = DEFAULT_GRAPH_PATH,
@@ -141,6 +154,7 @@ def explain(
 
 
 @app.command()
+@reports_errors
 def communities(
     graph: GraphOpt = DEFAULT_GRAPH_PATH,
     relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types; repeatable.")] = None,
@@ -156,6 +170,7 @@ def communities(
 
 
 @app.command()
+@reports_errors
 def evaluate(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     gold: Annotated[Path, typer.Option(help="Folder of gold <id>.json files.")],
@@ -182,6 +197,76 @@ def evaluate(
         stderr_console().print("note: no article for gold ids " + ", ".join(report.missing), markup=False, highlight=False)
     if errors:
         render_rows(report.errors, fmt, console, title="Errors (false positives and misses)")
+
+
+@app.command("map")
+def map_(
+    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("graphkit-out/ecosystem.html"),
+    relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
+    top: Annotated[Optional[int], typer.Option(min=1, help="Keep the N highest-ranked nodes (PageRank); default all.")] = None,
+):
+    """Write an interactive, offline HTML map of the ecosystem (one self-contained file)."""
+    from .mapview import map_html
+    from .model import RelationType
+
+    relations = tuple(r.upper() for r in relation or ())
+    unknown = [r for r in relations if r not in RelationType.__members__]
+    if unknown:
+        _fail(f"unknown relation type {', '.join(unknown)}", "use e.g. PARTNERS_WITH, DEPLOYS_ON, INCUBATES")
+    text = map_html(load_graph(graph), relations=relations, top=top)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    stdout_console().print(f"wrote {out}", markup=False, highlight=False)
+
+
+report_app = typer.Typer(help="Scripted Cypher reports (cypher/reports/*.cypher) run against Neo4j.",
+                         no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("list")
+def report_list(fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table):
+    """List the reports: name (file stem), title and parameters (type = default)."""
+    from . import reports
+
+    try:
+        items = reports.list_reports()
+    except GraphkitError as exc:
+        _fail(str(exc))
+    rows = [{"name": r.name, "title": r.title, "params": ", ".join(p.describe() for p in r.params)} for r in items]
+    render_rows(rows, fmt, stdout_console(), title="Reports")
+
+
+@report_app.command("run")
+def report_run(
+    name: Annotated[str, typer.Argument(help="Report name from `graphkit report list` (or a .cypher file).")],
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Report parameter key=value; repeatable; `null` for none.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format; with --out, table is written as md.")] = Format.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the rows to this file (csv, json or md) instead of stdout.")] = None,
+    uri: Annotated[str, typer.Option(envvar="NEO4J_URI", help="Neo4j URI.")] = "bolt://127.0.0.1:7687",
+    user: Annotated[str, typer.Option(envvar="NEO4J_USER", help="Neo4j user.")] = "neo4j",
+    password: Annotated[str, typer.Option(envvar="NEO4J_PASSWORD", show_default=False, help="Neo4j password.")] = "",
+    database: Annotated[str, typer.Option(envvar="NEO4J_DATABASE", help="Neo4j database.")] = "neo4j",
+):
+    """Run one report against Neo4j; parameters are checked against the report's header."""
+    from . import reports
+    from .store import Neo4jSettings
+
+    try:
+        report = reports.find_report(name)
+        params = reports.bind_params(report, reports.parse_param_args(report.name, param))
+        rows = reports.run_report(Neo4jSettings(uri=uri, user=user, password=password, database=database), report, params)
+    except GraphkitError as exc:
+        _fail(str(exc))
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(rows_to_text(rows, Format.md if fmt is Format.table else fmt), encoding="utf-8")
+        stderr_console().print(f"wrote {len(rows)} rows to {out}", markup=False, highlight=False)
+    else:
+        render_rows(rows, fmt, stdout_console(), title=report.title)
+    if not rows:
+        stderr_console().print(f"note: report {report.name} returned no rows", markup=False, highlight=False)
 
 
 NEO4J_PANEL = "Neo4j connection"
@@ -285,27 +370,6 @@ def retract(
         out.print(f"Neo4j: article {article_id} was not loaded", markup=False, highlight=False)
     out.print(f"{graph}: " + (f"removed article {article_id}" if in_file else f"article {article_id} not in the file"),
               markup=False, highlight=False)
-
-
-@app.command("map")
-def map_(
-    graph: GraphOpt = DEFAULT_GRAPH_PATH,
-    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("graphkit-out/ecosystem.html"),
-    relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
-    top: Annotated[Optional[int], typer.Option(min=1, help="Keep the N highest-ranked nodes (PageRank); default all.")] = None,
-):
-    """Write an interactive, offline HTML map of the ecosystem (one self-contained file)."""
-    from .mapview import map_html
-    from .model import RelationType
-
-    relations = tuple(r.upper() for r in relation or ())
-    unknown = [r for r in relations if r not in RelationType.__members__]
-    if unknown:
-        _fail(f"unknown relation type {', '.join(unknown)}", "use e.g. PARTNERS_WITH, DEPLOYS_ON, INCUBATES")
-    text = map_html(load_graph(graph), relations=relations, top=top)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    stdout_console().print(f"wrote {out}", markup=False, highlight=False)
 
 
 def main() -> None:

@@ -40,8 +40,9 @@ _PATTERNS = [
     ("month_d_y", re.compile(r"([A-Za-z]{3,9})\.?\s+(\d{1,2}),\s+" + _YEAR)),
     # В октябре 2020 года, im Oktober 2020, in October 2020, May 2021
     ("month_y", re.compile(r"(?<![\w])([^\W\d_]{3,10})\s+" + _YEAR + r"(?!\d)", re.UNICODE)),
-    # 2019年, 2019 года, im Jahr 2018 (year only, lowest priority)
+    # 2019年, in 2020, im Jahr 2018, в 2020 году (year only, lowest priority)
     ("zh_y", re.compile(_YEAR + r"\s*年(?!\s*\d{1,2}\s*月)")),
+    ("prep_y", re.compile(r"(?i:\b(?:in|im jahr|im|seit|since|by|в|с)) " + _YEAR + r"(?!\d)")),
 ]
 
 

@@ -200,9 +200,18 @@ class _Emitter:
             self.out[key] = rel
 
 
+def _overlapping(regex, text):
+    """Every match start, not only non-overlapping ones: "BMW Alibabas Assistent Tmall Genie"
+    must try (Alibaba, Tmall Genie) after (BMW, Alibaba) fails the type check."""
+    pos = 0
+    while (m := regex.search(text, pos)) is not None:
+        yield m
+        pos = m.start() + 1
+
+
 def _apply_patterns(sent, rules, emitter):
     for rtype, regex, hg, tg, htypes, ttypes, modifier, also_partners in rules.patterns:
-        for m in regex.finditer(sent.masked):
+        for m in _overlapping(regex, sent.masked):
             if rtype is not RelationType.SUBSIDIARY_OF and rtype is not RelationType.PRODUCT_OF and sent.negated:
                 continue
             heads = [sent.mentions[i] for i in _indices(m.group(hg))]
