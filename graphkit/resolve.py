@@ -8,6 +8,7 @@ found by discovery resolve by a folded key (legal form dropped, case/script fold
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 
 from .lexicon import LANGS, Lexicon
 from .model import Entity
@@ -15,6 +16,11 @@ from .model import Entity
 __all__ = ["entities_from_mentions", "MIN_DISCOVERED_CONFIDENCE"]
 
 MIN_DISCOVERED_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=4096)
+def _display_names(entry) -> dict:
+    return {code: entry.display_name(code) for code in LANGS if entry.display_name(code)}
 
 
 def entities_from_mentions(mentions, lexicon: Lexicon, lang: str) -> list:
@@ -27,7 +33,7 @@ def entities_from_mentions(mentions, lexicon: Lexicon, lang: str) -> list:
         surfaces = list(dict.fromkeys(m.text for m in group))
         entry = lexicon.get(entity_id)
         if entry is not None:
-            names = {code: entry.display_name(code) for code in LANGS if entry.display_name(code)}
+            names = _display_names(entry)
             entities.append(Entity(
                 id=entity_id, name=entry.name, type=entry.type, kind=entry.kind, country=entry.country,
                 parent=lexicon.parent_id(entity_id), wikidata=entry.wikidata,

@@ -208,7 +208,8 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
     """Non-overlapping mentions, left to right; longer spans win, lexicon wins ties."""
     matcher = matcher or default_matcher()
     view = match_view(text)
-    candidates = matcher.lexicon_mentions(text, view)
+    lexicon_found = matcher.lexicon_mentions(text, view)
+    candidates = list(lexicon_found)
     for start, end, name, etype, conf in _discover(text, lang):
         key = slugify(_strip_legal(name))
         candidates.append(Mention(start, end, text[start:end], key, etype, conf))
@@ -221,7 +222,7 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
         chosen.append(m)
     chosen = sorted((_absorb_lexicon(m, text, view, matcher) for m in chosen), key=lambda m: m.start)
-    lexicon_spans = [(m.start, m.end, m) for m in matcher.lexicon_mentions(text, view)]
+    lexicon_spans = [(m.start, m.end, m) for m in lexicon_found]
     kept = []
     for m in chosen:
         if m.confidence == OWNED_PRODUCT_CONFIDENCE:

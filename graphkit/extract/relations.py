@@ -135,21 +135,13 @@ class _Sentence:
             cue_text = rules.negation_exceptions.sub(" ", cue_text)
         self.negated = bool(rules.negation and rules.negation.search(cue_text))
         self.modifiers = set()
+        self._positions = {}
 
-    def masked_pos(self, text_offset: int) -> int:
-        """Masked-text position of an absolute text offset (for clause/trigger lookups)."""
-        return len(self._masked_prefix(text_offset))
-
-    def _masked_prefix(self, offset):
-        parts, pos = [], self.start
-        for i, m in enumerate(self.mentions):
-            if m.start >= offset:
-                break
-            parts.append(self.view[pos - self.start:m.start - self.start])
-            parts.append(f"⟦{i}⟧")
-            pos = m.end
-        parts.append(self.view[pos - self.start:max(pos, offset) - self.start])
-        return "".join(parts)
+    @property
+    def dates(self):
+        if not hasattr(self, "_dates"):
+            self._dates = [h.iso for h in find_dates(self.text)]
+        return self._dates
 
     def kind(self, i):
         return self.kinds.get(self.mentions[i].entity_key)
@@ -183,7 +175,7 @@ class _Emitter:
             return
         if rtype is RelationType.PARTNERS_WITH and _related_in_lexicon(head.entity_key, tail.entity_key):
             return
-        dates = [h.iso for h in find_dates(sent.text)]
+        dates = sent.dates
         rel = Relation(
             type=rtype,
             head=head.entity_key,
@@ -309,7 +301,10 @@ def _subject_group(sent, rules, left, pos):
 
 
 def _token_pos(sent, i):
-    return sent.masked.index(f"⟦{i}⟧")
+    pos = sent._positions.get(i)
+    if pos is None:
+        pos = sent._positions[i] = sent.masked.index(f"⟦{i}⟧")
+    return pos
 
 
 def _nearest_group(sent, indices, pos, before):
@@ -501,8 +496,14 @@ def extract_relations(article, mentions) -> list:
     previous_products = None
     sentences, state = [], {}
     by_start = sorted(mentions, key=lambda m: m.start)
+    cursor = 0
     for start, end in split_sentences(article.text):
-        in_sentence = [m for m in by_start if start <= m.start and m.end <= end]
+        while cursor < len(by_start) and by_start[cursor].start < start:
+            cursor += 1
+        stop = cursor
+        while stop < len(by_start) and by_start[stop].end <= end:
+            stop += 1
+        in_sentence = by_start[cursor:stop]
         sent = _Sentence(article.text, view, start, end, in_sentence, rules, kinds)
         sentences.append(sent)
         if in_sentence:

@@ -1,0 +1,115 @@
+"""Extraction throughput on a generated corpus: MB/s and articles/s on one core, peak memory.
+
+    python benchmarks/bench_extract.py [--articles 1200] [--seed 7]
+
+Articles are assembled from sentence templates in zh/de/ru/en filled with lexicon names,
+padded with neutral filler sentences to news length (~2-5 KB), so matching, discovery
+and every relation rule run on realistic input. One process, one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+
+from graphkit.extract import extract_article
+from graphkit.ingest import articles_from_bytes
+from graphkit.lexicon import load_lexicon
+
+TEMPLATES = {
+    "zh": ["{a}与{b}签署战略合作协议，双方将在智能网联汽车领域展开深度合作。",
+           "{a}已将其车联网平台部署在{c}上。", "{a}宣布投资{b}，金额约数亿美元。",
+           "据传，{a}正在与{b}洽谈合作。", "业内人士认为，汽车行业正在经历深刻的数字化转型，软件能力成为竞争焦点。",
+           "{a}表示，今年将继续加大在自动驾驶和智能座舱方面的研发投入。"],
+    "de": ["{a} und {b} haben eine strategische Partnerschaft vereinbart.",
+           "Künftig sollen die Dienste von {a} auf der Cloud von {c} laufen.", "{a} investiert in {b}.",
+           "Die Branche befindet sich in einem tiefgreifenden Wandel, getrieben von Software und Vernetzung.",
+           "Nach Angaben des Unternehmens soll die Zusammenarbeit in den kommenden Jahren ausgebaut werden."],
+    "ru": ["{a} и {b} подписали соглашение о стратегическом сотрудничестве.",
+           "Платформа {a} будет основана на платформе {c}.", "{a} инвестировал в {b} несколько миллионов долларов.",
+           "Эксперты отмечают, что автомобильная отрасль быстро меняется под влиянием цифровых технологий.",
+           "Компания планирует расширить производство в ближайшие годы."],
+    "en": ["{a} signed a strategic partnership agreement with {b} on Tuesday.",
+           "{a} will deploy its connected-car services on {c}.", "{a} has invested in {b}, a fast-growing start-up.",
+           "Analysts say software now decides which carmakers stay competitive in the connected-car race.",
+           "The companies did not disclose the financial terms of the agreement."],
+}
+
+
+def _names(lang, kinds):
+    lexicon = load_lexicon()
+    out = []
+    for entry in lexicon.entries.values():
+        if entry.kind in kinds:
+            names = entry.names.get(lang) or [entry.name]
+            out.append(names[0] if lang in ("zh", "ru") and entry.names.get(lang) else entry.name)
+    return out
+
+
+def generate(count: int, seed: int) -> list:
+    rng = random.Random(seed)
+    orgs = {lang: _names(lang, {"carmaker", "tech", "internet", "supplier", "startup", "mobility", "chip"}) for lang in TEMPLATES}
+    clouds = {lang: _names(lang, {"cloud"}) for lang in TEMPLATES}
+    docs = []
+    for i in range(count):
+        lang = ("zh", "de", "ru", "en")[i % 4]
+        target = rng.randint(2000, 5000)
+        sentences = []
+        while sum(len(s.encode("utf-8")) for s in sentences) < target:
+            t = rng.choice(TEMPLATES[lang])
+            sentences.append(t.format(a=rng.choice(orgs[lang]), b=rng.choice(orgs[lang]), c=rng.choice(clouds[lang])))
+        joiner = "" if lang == "zh" else " "
+        text = f"Article {i}\n" + "\n".join(joiner.join(sentences[j:j + 4]) for j in range(0, len(sentences), 4))
+        docs.append((f"bench-{lang}-{i}", text.encode("utf-8")))
+    return docs
+
+
+def real_corpus(repeat: int) -> list:
+    """The shared dev+seed articles (real news with page junk), repeated with distinct ids."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    files = sorted(root.glob("*/articles/*.txt"))
+    return [(f"{p.stem}-{i}", p.read_bytes()) for i in range(repeat) for p in files]
+
+
+def measure(label: str, docs: list) -> None:
+    total_bytes = sum(len(d) for _, d in docs)
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    relations, per_lang = 0, {}
+    for stem, data in docs:
+        t0 = time.process_time()
+        article = articles_from_bytes(data, f"{stem}.txt", ".txt", stem)[0]
+        relations += len(extract_article(article).relations)
+        lang_time, lang_bytes = per_lang.get(article.lang, (0.0, 0))
+        per_lang[article.lang] = (lang_time + time.process_time() - t0, lang_bytes + len(data))
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    print(f"== {label}")
+    print(f"articles            {len(docs)} ({total_bytes / 1e6:.1f} MB UTF-8, {total_bytes / len(docs) / 1e3:.1f} KB each)")
+    print(f"relations found     {relations}")
+    print(f"cpu seconds         {cpu:.2f} (wall {wall:.2f})")
+    print(f"throughput          {total_bytes / 1e6 / cpu:.2f} MB/s per core, {len(docs) / cpu:.0f} articles/s per core")
+    for lang, (t, b) in sorted(per_lang.items()):
+        print(f"  {lang}               {b / 1e6 / t:.2f} MB/s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    docs = generate(args.articles, args.seed)
+    extract_article(articles_from_bytes(docs[0][1], "warm.txt", ".txt", "warm")[0])  # load lexicon, compile rules
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    measure("generated corpus (dense: every other sentence states a relation)", docs)
+    real = real_corpus(repeat=max(1, args.articles // 20))
+    if real:
+        measure("shared seeds+dev articles, repeated (real news text with page junk)", real)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"peak RSS            {peak / 1024:.0f} MB for the whole run ({max(0, peak - rss_before) / 1024:.0f} MB above the loaded lexicon)")
+
+
+if __name__ == "__main__":
+    main()
