@@ -65,34 +65,73 @@ def filter_graph(graph: nx.MultiDiGraph, relations=(), since=None, until=None) -
     wanted = {RelationType(r).value for r in relations} if relations else None
     sub = nx.MultiDiGraph(**graph.graph)
     sub.add_nodes_from(graph.nodes(data=True))
-    for h, t, k, d in graph.edges(keys=True, data=True):
-        if (wanted is None or k in wanted) and _in_window(d, since, until):
-            sub.add_edge(h, t, key=k, **d)
+    if wanted is None and not since and not until:
+        kept = graph.edges(keys=True, data=True)
+    else:
+        kept = ((h, t, k, d) for h, t, k, d in graph.edges(keys=True, data=True)
+                if (wanted is None or k in wanted) and _in_window(d, since, until))
+    sub.add_edges_from(kept)  # one bulk call; each edge gets its own (shallow) attribute dict copy
     return sub
 
 
 def collapse(graph: nx.MultiDiGraph) -> nx.Graph:
     """Weighted simple graph; `weight` = sum(support x confidence), `distance` = 1/weight."""
-    simple = nx.Graph()
-    simple.add_nodes_from(graph.nodes)
+    # sum in a plain dict keyed by the pair as first seen, then build the graph in one
+    # call: same edges, same insertion order and same float sums as adding edge by edge
+    weights = {}
     for h, t, d in graph.edges(data=True):
         if h == t:
             continue
         w = d.get("support", 1) * d.get("confidence", 1.0)
-        if simple.has_edge(h, t):
-            simple[h][t]["weight"] += w
-        else:
-            simple.add_edge(h, t, weight=w)
-    for _, _, d in simple.edges(data=True):
-        d["distance"] = 1.0 / d["weight"] if d["weight"] > 0 else 1e9
+        pair = (t, h) if (t, h) in weights else (h, t)
+        weights[pair] = weights.get(pair, 0) + w
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.nodes)
+    simple.add_edges_from((h, t, {"weight": w, "distance": 1.0 / w if w > 0 else 1e9}) for (h, t), w in weights.items())
     return simple
+
+
+def _pagerank(simple: nx.Graph, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6) -> dict:
+    """nx.pagerank(simple, weight="weight") for a simple undirected graph, same iteration.
+
+    networkx's scipy PageRank spends most of its time converting the graph edge by edge
+    (to_scipy_sparse_array); the CSR matrix is built here straight from the adjacency.
+    Uniform teleport, dangling nodes spread uniformly, stop when the L1 change < n x tol;
+    raises nx.PowerIterationFailedConvergence like networkx.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    nodes = list(simple)
+    n = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    adj = simple._adj
+    counts = np.fromiter((len(nbrs) for nbrs in adj.values()), dtype=np.int64, count=n)
+    total = int(counts.sum())
+    cols = np.fromiter((index[v] for nbrs in adj.values() for v in nbrs), dtype=np.int64, count=total)
+    vals = np.fromiter((d.get("weight", 1) for nbrs in adj.values() for d in nbrs.values()), dtype=float, count=total)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    A = sp.csr_array((vals, cols, indptr), shape=(n, n))
+    S = A.sum(axis=1)
+    S[S != 0] = 1.0 / S[S != 0]
+    A = sp.dia_array((S.T, 0), shape=A.shape).tocsr() @ A
+    x = np.repeat(1.0 / n, n)
+    p = np.repeat(1.0 / n, n)
+    dangling = np.where(S == 0)[0]
+    for _ in range(max_iter):
+        xlast = x
+        x = alpha * (x @ A + sum(x[dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - xlast).sum() < n * tol:
+            return dict(zip(nodes, map(float, x)))
+    raise nx.PowerIterationFailedConvergence(max_iter)
 
 
 def _scores(simple: nx.Graph, metric: str, notes: list) -> dict:
     if simple.number_of_nodes() == 0:
         return {}
     if metric == "pagerank":
-        return nx.pagerank(simple, weight="weight")
+        return _pagerank(simple)
     if metric == "degree":
         return dict(simple.degree(weight="weight"))
     if metric == "betweenness":
@@ -135,11 +174,17 @@ def _composite(simple, notes) -> dict:
     return {node: v / len(parts) for node, v in total.items()}
 
 
-def _edge_counts(graph, node) -> Counter:
+def _edge_counts(graph, node, order=None) -> Counter:
+    """Edges per type at `node`. `order` (node -> position) lists in-edges by predecessor
+    position, the order a filter_graph copy holds them in, so ties rank alike with or
+    without the copy."""
     counts = Counter()
     for _, _, k in graph.out_edges(node, keys=True):
         counts[k] += 1
-    for _, _, k in graph.in_edges(node, keys=True):
+    in_edges = graph.in_edges(node, keys=True)
+    if order is not None:
+        in_edges = sorted(in_edges, key=lambda e: order[e[0]])
+    for _, _, k in in_edges:
         counts[k] += 1
     return counts
 
@@ -155,19 +200,29 @@ def _original_name(data) -> str | None:
 def rank(graph: nx.MultiDiGraph, options: RankOptions) -> RankResult:
     """Rows sorted by score: rank, id, name, original name, type, kind, score, degree, partners, why."""
     notes = []
-    sub = filter_graph(graph, options.relations, options.since, options.until)
+    filtered = options.relations or options.since or options.until
+    sub = filter_graph(graph, options.relations, options.since, options.until) if filtered else graph
     simple = collapse(sub)
-    simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
+    simple.remove_nodes_from([n for n, d in simple.degree() if d == 0])
     scores = _scores(simple, options.metric, notes)
-    rows = []
+    degree = dict(simple.degree())
+    # order every listed node cheaply, then build the costly rows for the top ones only
+    ranked = []
     for node, score in scores.items():
         data = sub.nodes[node]
         if options.types and data.get("type") not in options.types:
             continue
         if options.kinds and data.get("kind") not in options.kinds:
             continue
+        ranked.append((-round(float(score), 6), -degree[node], data.get("name", node), node))
+    ranked.sort(key=lambda r: r[:3])  # stable: full ties keep score order, as before
+    order = None if filtered else {n: i for i, n in enumerate(sub)}
+    rows = []
+    for _, _, _, node in ranked[: options.top]:
+        data = sub.nodes[node]
+        score = scores[node]
         neighbours = sorted(simple[node].items(), key=lambda kv: -kv[1]["weight"])
-        counts = _edge_counts(sub, node)
+        counts = _edge_counts(sub, node, order)
         articles = {a for _, _, d in sub.edges(node, data=True) for a in d.get("articles", [])}
         articles |= {a for _, _, d in sub.in_edges(node, data=True) for a in d.get("articles", [])}
         rows.append({
@@ -181,10 +236,7 @@ def rank(graph: nx.MultiDiGraph, options: RankOptions) -> RankResult:
             "partners": [sub.nodes[n].get("name", n) for n, _ in neighbours[:3]],
             "why": ", ".join(f"{v} {k}" for k, v in counts.most_common()) + f"; {len(articles)} articles",
         })
-    rows.sort(key=lambda r: (-r["score"], -r["degree"], r["name"]))
-    for position, row in enumerate(rows, 1):
-        row["rank"] = position
-    return RankResult(rows=[{"rank": r.pop("rank"), **r} for r in rows[: options.top]], notes=notes)
+    return RankResult(rows=[{"rank": position, **r} for position, r in enumerate(rows, 1)], notes=notes)
 
 
 def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED) -> list:
