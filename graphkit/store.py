@@ -21,8 +21,10 @@ False
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -242,19 +244,30 @@ SET r.articles = arts,
     r.key = row.key
 """
 
-# row: {head, tail, key, articles: [ids in file order], items: {article id: {evidence, date,
-# confidence, rule}}}. Existing items of other articles keep their place; this row's
-# articles replace theirs in place or are appended.
+# row: {head, tail, props}: props holds the per-article parallel lists in file order
+# (articles, evidence, dates, confidences, rules) and the derived values computed from them
+# (support, first_seen, last_seen, confidence, key). A new edge takes props as they are; an
+# edge whose lists already equal props is left alone (a re-load writes nothing); any other
+# existing edge keeps the items of other articles in place, and this row's articles replace
+# theirs in place or are appended, after which the derived values are recomputed.
 _EDGE_QUERY = {
     t: f"""
 UNWIND $rows AS row
 MATCH (h:Entity {{id: row.head}})
 MATCH (t:Entity {{id: row.tail}})
 MERGE (h)-[r:{t.value}]->(t)
-WITH r, row, coalesce(r.articles, []) AS old
-WITH r, row, old, old + [a IN row.articles WHERE NOT a IN old] AS arts
+ON CREATE SET r += row.props
+WITH r, row, row.props AS new
+WHERE NOT (coalesce(r.articles, []) = new.articles AND coalesce(r.evidence, []) = new.evidence
+           AND coalesce(r.dates, []) = new.dates AND coalesce(r.confidences, []) = new.confidences
+           AND coalesce(r.rules, []) = new.rules)
+WITH r, row, new, coalesce(r.articles, []) AS old
+WITH r, row, new, old + [a IN new.articles WHERE NOT a IN old] AS arts
+WITH r, row, new, arts, [a IN arts | [j IN range(0, size(new.articles) - 1) WHERE new.articles[j] = a]] AS pos
 WITH r, row, arts, [i IN range(0, size(arts) - 1) |
-  CASE WHEN arts[i] IN row.articles THEN row.items[arts[i]]
+  CASE WHEN size(pos[i]) > 0
+       THEN {{evidence: new.evidence[pos[i][0]], date: new.dates[pos[i][0]],
+             confidence: new.confidences[pos[i][0]], rule: new.rules[pos[i][0]]}}
        ELSE {{evidence: r.evidence[i], date: r.dates[i], confidence: r.confidences[i], rule: r.rules[i]}} END] AS items
 """ + _DERIVED
     for t in RelationType
@@ -296,6 +309,7 @@ class LoadCounts:
     mentions: int = 0
     stale_items: int = 0
     orphans_deleted: int = 0
+    seconds: dict = field(default_factory=dict)  # wall time per step, for benchmarks
 
     @property
     def nodes(self) -> int:
@@ -340,17 +354,39 @@ def _edge_row(edge: dict, p: str) -> tuple[RelationType, dict]:
     head, tail = p + edge["head"], p + edge["tail"]
     if rtype in SYMMETRIC_TYPES and tail < head:
         head, tail = tail, head  # stored once per pair, smaller id -> larger id
-    articles, items = [], {}
+    items: dict[str, tuple] = {}  # article -> (evidence, date, confidence, rule); last record wins
     for rec in edge.get("provenance") or []:
-        aid = p + rec["article"]
-        if aid not in items:
-            articles.append(aid)
-        items[aid] = {"evidence": (rec.get("evidence") or "")[:EVIDENCE_MAX_CHARS],
-                      "date": rec.get("date") or "",
-                      "confidence": float(rec.get("confidence") if rec.get("confidence") is not None else 1.0),
-                      "rule": rec.get("rule") or ""}
-    return rtype, {"head": head, "tail": tail, "key": _edge_key(rtype.value, head, tail),
-                   "articles": articles, "items": items}
+        items[p + rec["article"]] = (
+            (rec.get("evidence") or "")[:EVIDENCE_MAX_CHARS], rec.get("date") or "",
+            float(rec.get("confidence") if rec.get("confidence") is not None else 1.0), rec.get("rule") or "")
+    dates = sorted(v[1] for v in items.values() if v[1])
+    props = {"articles": list(items), "evidence": [v[0] for v in items.values()],
+             "dates": [v[1] for v in items.values()], "confidences": [v[2] for v in items.values()],
+             "rules": [v[3] for v in items.values()], "support": len(items),
+             "confidence": _noisy_or(v[2] for v in items.values()), "key": _edge_key(rtype.value, head, tail)}
+    if dates:
+        props["first_seen"], props["last_seen"] = dates[0], dates[-1]
+    return rtype, {"head": head, "tail": tail, "key": props["key"], "props": props}
+
+
+def _noisy_or(confidences) -> float:
+    """1 - product(1 - c), c clamped to [0, 1], rounded to 4 places (as the Cypher in _DERIVED)."""
+    miss = 1.0
+    for c in confidences:
+        miss *= 1.0 - min(1.0, max(0.0, c))
+    return round(1.0 - miss, 4)
+
+
+class _Clock:
+    """Wall time between named laps: lap(name) closes the previous step and opens `name`."""
+
+    def __init__(self):
+        self.laps, self._name, self._t = {}, "prepare", time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[self._name] = round(self.laps.get(self._name, 0.0) + now - self._t, 3)
+        self._name, self._t = name, now
 
 
 def _batches(rows: list, size: int) -> Iterator[list]:
@@ -359,6 +395,19 @@ def _batches(rows: list, size: int) -> Iterator[list]:
 
 
 # --------------------------------------------------------------------------- load
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: building a million small acyclic row dicts next to a large graph
+    otherwise triggers full collections that cost more than the rows (3-4x in the benchmark)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
 
 def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATCH_SIZE, id_prefix: str = "",
                progress: Optional[Progress] = None, database: str = "neo4j", schema: bool = True) -> LoadCounts:
@@ -370,7 +419,12 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
     """
     if batch_size < 1:
         raise StoreError(f"batch size must be at least 1 (got {batch_size})")
-    p = id_prefix or ""
+    with _gc_paused():
+        return _load_graph(driver, graph, batch_size, id_prefix or "", progress, database, schema)
+
+
+def _load_graph(driver, graph, batch_size, p, progress, database, schema) -> LoadCounts:
+    clock = _Clock()
     counts = LoadCounts()
     report = progress or (lambda stage, done, total: None)
 
@@ -382,10 +436,10 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
     new_keys: dict[str, list] = defaultdict(list)  # article id -> keys of edges it supports here
     for edge in graph.get("edges", []):
         rtype, row = _edge_row(edge, p)
-        if row["articles"]:
+        if row["props"]["articles"]:
             edge_rows[rtype].append(row)
-            for aid in row["articles"]:
-                new_keys[aid].append(row["key"])
+            for aid in row["props"]["articles"]:
+                new_keys[aid].append(row["props"]["key"])
     mentions = defaultdict(list)
     for node in graph.get("nodes", []):
         for aid in node.get("articles") or []:
@@ -411,9 +465,11 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
         with _store_errors(what, hint=RERUN_HINT):
             return driver.execute_query(query, parameters_={"rows": rows}, database_=database)
 
+    clock.lap("schema")
     if schema:
         apply_schema(driver, database)
 
+    clock.lap("read_old_keys")
     # 1. edges each article supported at its previous load
     old_keys: dict[str, list] = {}
     ids = [a["id"] for a in articles]
@@ -422,6 +478,7 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
             records = driver.execute_query(_OLD_KEYS_QUERY, parameters_={"ids": chunk}, database_=database).records
         old_keys.update({r["id"]: r["keys"] for r in records})
 
+    clock.lap("entities")
     # 2. entities, one fixed query per label
     for etype in EntityType:
         for chunk in _batches(entity_rows.get(etype, []), batch_size):
@@ -430,6 +487,7 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
             counts.entities += len(chunk)
             report("nodes", done_nodes, n_nodes)
 
+    clock.lap("articles")
     # 3. articles; edge_keys = old ∪ new, so it never misses an edge holding an item of theirs
     stale: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # type -> key -> articles
     final_keys = []
@@ -450,6 +508,7 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
         counts.articles += len(chunk)
         report("nodes", done_nodes, n_nodes)
 
+    clock.lap("stale_items")
     # 4. items of re-extracted articles on edges they no longer support
     for type_name, by_key in stale.items():
         rtype = RelationType(type_name)
@@ -458,6 +517,7 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
             run(_EDGE_DROP_QUERY[rtype], chunk, f"removing stale {type_name} items")
             counts.stale_items += sum(len(r["drop"]) for r in chunk)
 
+    clock.lap("edges")
     # 5. typed edges, one fixed query per relation type
     for rtype in RelationType:
         for chunk in _batches(edge_rows.get(rtype, []), batch_size):
@@ -466,6 +526,7 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
             counts.relationships += len(chunk)
             report("relationships", done_rels, n_rels)
 
+    clock.lap("mentions")
     # 6. (:Article)-[:MENTIONS]->(:Entity)
     for chunk in _batches(mention_rows, batch_size * 2):
         run(_MENTIONS_QUERY, chunk, "writing MENTIONS relationships")
@@ -473,10 +534,13 @@ def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATC
         counts.mentions += len(chunk)
         report("relationships", done_rels, n_rels)
 
+    clock.lap("finish")
     # 7. edge_keys back to exactly the edges supported now; drop entities nothing points at
     for chunk in _batches(final_keys, batch_size):
         run(_ARTICLE_KEYS_QUERY, chunk, "updating articles")
     counts.orphans_deleted = _sweep(driver, p, database)
+    clock.lap("end")
+    counts.seconds = clock.laps
     return counts
 
 
