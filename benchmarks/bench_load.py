@@ -81,6 +81,28 @@ def generate(n_nodes: int, n_articles: int, n_edges: int, seed: int = 7) -> dict
     return {"format": "graphkit-graph/1", "articles": articles, "nodes": nodes, "edges": edges}
 
 
+def baseline(driver, graph: dict, batch_size: int, database: str) -> dict:
+    """Bare `UNWIND $rows MATCH MATCH CREATE` of the same typed edges between the same nodes."""
+    prefix = f"gkbase-{secrets.token_hex(4)}-"
+    try:
+        load_graph(driver, {**graph, "edges": []}, batch_size=batch_size, id_prefix=prefix, database=database)
+        by_type = {}
+        for e in graph["edges"]:
+            by_type.setdefault(e["type"], []).append({"h": prefix + e["head"], "t": prefix + e["tail"]})
+        t = time.perf_counter()
+        for rtype, rows in by_type.items():
+            query = (f"UNWIND $rows AS row MATCH (h:Entity {{id: row.h}}) MATCH (t:Entity {{id: row.t}}) "
+                     f"CREATE (h)-[:{RelationType(rtype).value}]->(t)")
+            for i in range(0, len(rows), batch_size):
+                driver.execute_query(query, parameters_={"rows": rows[i:i + batch_size]}, database_=database)
+        secs = time.perf_counter() - t
+        print(f"baseline  : bare CREATE of {len(graph['edges'])} relationships in {secs:.1f}s = "
+              f"{len(graph['edges']) / secs:,.0f} rel/s", flush=True)
+        return {"seconds": round(secs, 1), "rel_per_s": round(len(graph["edges"]) / secs)}
+    finally:
+        delete_prefixed(driver, prefix, database=database, batch_size=2000)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nodes", type=int, default=100_000)
@@ -89,6 +111,9 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     ap.add_argument("--keep", action="store_true", help="do not delete the loaded data afterwards")
     ap.add_argument("--json", help="also write the figures to this JSON file")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also time a bare CREATE of the same relationships (no properties, no MERGE): "
+                         "the server's ceiling on this machine")
     args = ap.parse_args(argv)
 
     settings = Neo4jSettings.from_env()
@@ -123,6 +148,8 @@ def main(argv=None) -> int:
         ok = stored["relationships"] == len(graph["edges"]) and stored["MENTIONS"] == n_mentions
         print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} MENTIONS "
               f"({'as generated' if ok else 'MISMATCH'})")
+        if args.baseline:
+            results["baseline_create"] = baseline(driver, graph, args.batch_size, settings.database)
         rss_after = max_rss_mb()
         results["max_rss_mb_after_generate"] = round(rss_generated)
         results["max_rss_mb_after_loads"] = round(rss_after)

@@ -345,7 +345,7 @@ def _entity_row(node: dict, p: str) -> tuple[EntityType, dict]:
     return etype, row
 
 
-def _edge_row(edge: dict, p: str) -> tuple[RelationType, dict]:
+def _edge_ends(edge: dict, p: str) -> tuple[RelationType, str, str]:
     try:
         rtype = RelationType(edge["type"])
     except ValueError:
@@ -354,6 +354,18 @@ def _edge_row(edge: dict, p: str) -> tuple[RelationType, dict]:
     head, tail = p + edge["head"], p + edge["tail"]
     if rtype in SYMMETRIC_TYPES and tail < head:
         head, tail = tail, head  # stored once per pair, smaller id -> larger id
+    return rtype, head, tail
+
+
+def _edge_identity(edge: dict, p: str) -> tuple[RelationType, str, list]:
+    """(type, key, distinct supporting article ids) without building the row."""
+    rtype, head, tail = _edge_ends(edge, p)
+    arts = list(dict.fromkeys(p + rec["article"] for rec in edge.get("provenance") or []))
+    return rtype, _edge_key(rtype.value, head, tail), arts
+
+
+def _edge_row(edge: dict, p: str) -> tuple[RelationType, dict]:
+    rtype, head, tail = _edge_ends(edge, p)
     items: dict[str, tuple] = {}  # article -> (evidence, date, confidence, rule); last record wins
     for rec in edge.get("provenance") or []:
         items[p + rec["article"]] = (
@@ -432,14 +444,17 @@ def _load_graph(driver, graph, batch_size, p, progress, database, schema) -> Loa
     for node in graph.get("nodes", []):
         etype, row = _entity_row(node, p)
         entity_rows[etype].append(row)
-    edge_rows: dict[RelationType, list] = defaultdict(list)
+    # edge rows are built per batch (step 5), so a million edges are never held twice;
+    # here only which edges go with which type, and each article's edge keys
+    edges = graph.get("edges", [])
+    edge_rows: dict[RelationType, list] = defaultdict(list)  # type -> indices into edges
     new_keys: dict[str, list] = defaultdict(list)  # article id -> keys of edges it supports here
-    for edge in graph.get("edges", []):
-        rtype, row = _edge_row(edge, p)
-        if row["props"]["articles"]:
-            edge_rows[rtype].append(row)
-            for aid in row["props"]["articles"]:
-                new_keys[aid].append(row["props"]["key"])
+    for i, edge in enumerate(edges):
+        rtype, key, arts = _edge_identity(edge, p)
+        if arts:
+            edge_rows[rtype].append(i)
+            for aid in arts:
+                new_keys[aid].append(key)
     mentions = defaultdict(list)
     for node in graph.get("nodes", []):
         for aid in node.get("articles") or []:
@@ -520,7 +535,8 @@ def _load_graph(driver, graph, batch_size, p, progress, database, schema) -> Loa
     clock.lap("edges")
     # 5. typed edges, one fixed query per relation type
     for rtype in RelationType:
-        for chunk in _batches(edge_rows.get(rtype, []), batch_size):
+        for chunk_ids in _batches(edge_rows.get(rtype, []), batch_size):
+            chunk = [_edge_row(edges[i], p)[1] for i in chunk_ids]
             run(_EDGE_QUERY[rtype], chunk, f"writing {rtype.value} relationships")
             done_rels += len(chunk)
             counts.relationships += len(chunk)
