@@ -22,6 +22,7 @@ False
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import time
@@ -51,6 +52,11 @@ __all__ = [
     "count_graph",
     "delete_prefixed",
 ]
+
+# The driver logs each retry of a failing transaction as a warning; with no logging set up
+# those would reach stderr through logging's last-resort handler, around the one-line
+# StoreError that reports the failure. Applications that configure logging still get them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 DEFAULT_BATCH_SIZE = 2000
 EVIDENCE_MAX_CHARS = 400

@@ -7,7 +7,8 @@
 #   NEO4J_HOME=/opt/neo4j NEO4J_PASSWORD=... scripts/check_kill_midload.sh [EDGES] [KILL_AFTER_S]
 #
 # EDGES (default 200000) typed edges in a generated graph (10 edges per entity);
-# KILL_AFTER_S (default 8) seconds into the interrupted load before `kill -9` of the server.
+# KILL_AT (default 30) percent of the typed edges written by the interrupted load before
+# `kill -9` of the server (polled every half second).
 # KILL_MODE=stop uses `neo4j-local.sh stop` (clean shutdown) instead of kill -9.
 # Exit 0 = converged, 1 = differs. Careful: it takes the server down for everyone using it.
 set -euo pipefail
@@ -17,7 +18,7 @@ export NEO4J_URI="${NEO4J_URI:-bolt://127.0.0.1:7687}" NEO4J_USER="${NEO4J_USER:
 : "${NEO4J_PASSWORD:?set NEO4J_PASSWORD}"
 export NEO4J_PASSWORD
 EDGES="${1:-200000}"
-KILL_AFTER="${2:-8}"
+KILL_AT="${2:-30}"
 KILL_MODE="${KILL_MODE:-kill9}"
 PY="${PYTHON:-python}"
 [ -x /work/venv/bin/python ] && [ "$PY" = python ] && PY=/work/venv/bin/python
@@ -79,15 +80,21 @@ echo "== reference: uninterrupted load under $REF"
 REF_DIGEST="$(digest "$REF")"
 echo "reference: $REF_DIGEST"
 
-echo "== interrupted load under $RUN: $KILL_MODE of Neo4j after ${KILL_AFTER}s"
+echo "== interrupted load under $RUN: $KILL_MODE of Neo4j once ${KILL_AT}% of the edges are written"
 set +e
 "$PY" -m graphkit.cli load "$OUT/graph.json" --id-prefix "$RUN" >"$OUT/interrupted.out" 2>"$OUT/interrupted.err" &
 LOADER=$!
-sleep "$KILL_AFTER"
-MID="$("$PY" -c "
-from graphkit.store import Neo4jSettings, connect, count_graph
-c = count_graph(connect(Neo4jSettings.from_env()), '$RUN'); print(c['nodes'], 'nodes,', c['relationships'], 'edges,', c['MENTIONS'], 'MENTIONS')")"
-echo "written before the kill: $MID"
+"$PY" - "$RUN" "$(( EDGES * KILL_AT / 100 ))" <<'PY'
+import sys, time
+from graphkit.store import Neo4jSettings, connect
+prefix, want = sys.argv[1], int(sys.argv[2])
+d = connect(Neo4jSettings.from_env())
+query = ("MATCH (h:Entity)-[r]->(:Entity) WHERE h.id STARTS WITH $p RETURN count(r) AS n")
+while (n := d.execute_query(query, parameters_={"p": prefix}).records[0]["n"]) < want:
+    time.sleep(0.5)
+nodes = d.execute_query("MATCH (n) WHERE n.id STARTS WITH $p RETURN count(n) AS n", parameters_={"p": prefix}).records[0]["n"]
+print(f"written before the kill: {nodes} nodes, {n} edges (polled)")
+PY
 if [ "$KILL_MODE" = stop ]; then
   NEO4J_HOME="$NEO4J_HOME" bash "$CTL" stop >/dev/null
 else
