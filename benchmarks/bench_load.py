@@ -148,9 +148,9 @@ def main(argv=None) -> int:
         ok = stored["relationships"] == len(graph["edges"]) and stored["MENTIONS"] == n_mentions
         print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} MENTIONS "
               f"({'as generated' if ok else 'MISMATCH'})")
+        rss_after = max_rss_mb()  # before the baseline, which holds rows of its own
         if args.baseline:
             results["baseline_create"] = baseline(driver, graph, args.batch_size, settings.database)
-        rss_after = max_rss_mb()
         results["max_rss_mb_after_generate"] = round(rss_generated)
         results["max_rss_mb_after_loads"] = round(rss_after)
         results["loader_peak_extra_mb"] = round(rss_after - rss_generated)
@@ -169,4 +169,10 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from graphkit.errors import StoreError
+
+    try:
+        sys.exit(main())
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

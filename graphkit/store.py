@@ -514,8 +514,8 @@ def _load_graph(driver, graph, batch_size, p, progress, database, schema) -> Loa
     final_keys = []
     for a in articles:
         new = list(dict.fromkeys(new_keys.get(a["id"], [])))
-        old = old_keys.get(a["id"], [])
-        gone = [k for k in old if k not in set(new)]
+        new_set = set(new)
+        gone = [k for k in old_keys.get(a["id"], []) if k not in new_set]
         a["keys"] = new + gone
         a["entities"] = mentions.get(a["id"], [])
         for key in gone:
