@@ -416,15 +416,16 @@ def _batches(rows: list, size: int) -> Iterator[list]:
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: building a million small acyclic row dicts next to a large graph
-    otherwise triggers full collections that cost more than the rows (3-4x in the benchmark)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """Move everything alive (the caller's graph) out of the collector's sight for the load.
+
+    Building a million small row dicts next to a large graph otherwise triggers full
+    collections that walk the whole graph each time (3-4x the cost of the rows). Freezing
+    instead of disabling the collector still frees the driver's per-query reference cycles."""
+    gc.freeze()
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.unfreeze()
 
 
 def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATCH_SIZE, id_prefix: str = "",
