@@ -200,6 +200,7 @@ def evaluate(
 
 
 @app.command("map")
+@reports_errors
 def map_(
     graph: GraphOpt = DEFAULT_GRAPH_PATH,
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("graphkit-out/ecosystem.html"),
@@ -289,6 +290,7 @@ def _neo4j_settings(uri: str, user: str, password: str, database: str):
 
 
 @app.command()
+@reports_errors
 def load(
     graph: Annotated[Path, typer.Argument(help="Graph file written by `graphkit build`.", envvar="GRAPHKIT_GRAPH")] = DEFAULT_GRAPH_PATH,
     uri: UriOpt = "bolt://127.0.0.1:7687",
@@ -334,6 +336,7 @@ def load(
 
 
 @app.command()
+@reports_errors
 def retract(
     article_id: Annotated[str, typer.Argument(help="Article id (the file stem, as in `graphkit extract`).")],
     graph: GraphOpt = DEFAULT_GRAPH_PATH,
