@@ -16,11 +16,10 @@ import ahocorasick
 
 from ..lexicon import Lexicon, load_lexicon
 from ..model import EntityType, Mention
-from ..textnorm import fold_key, is_cjk, is_word_char, match_view, slugify
+from ..textnorm import is_cjk, is_word_char, match_view, slugify
 
-__all__ = ["Matcher", "find_mentions", "default_matcher", "DISCOVERED_PREFIX"]
+__all__ = ["Matcher", "find_mentions", "default_matcher"]
 
-DISCOVERED_PREFIX = ""  # discovered ids are slugs of their folded names
 OWNED_PRODUCT_CONFIDENCE = 0.56  # X“Y”: a quoted name right after its owner
 DESCRIPTOR_CONFIDENCE = 0.58  # "gemeinsame Innovationsbasis": refers to a program, no name
 
@@ -251,8 +250,3 @@ _LEGAL_TAIL = re.compile(rf"(?:[\s,]+{_LEGAL})+$|(?:股份有限公司|有限责
 
 def _strip_legal(name: str) -> str:
     return _LEGAL_TAIL.sub("", name).strip() or name
-
-
-def discovered_key(name: str) -> str:
-    """Cross-article key for a discovered name: legal form dropped, case and script folded."""
-    return fold_key(_strip_legal(name))

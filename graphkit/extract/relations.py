@@ -166,7 +166,7 @@ def _related_in_lexicon(a, b) -> bool:
 
 
 class _Emitter:
-    def __init__(self, article_id, date_default):
+    def __init__(self, article_id):
         self.article_id = article_id
         self.out = {}
 
@@ -297,7 +297,7 @@ def _subject_group(sent, rules, left, pos):
         after = sent.masked.lstrip()[len(token):]
         if after.startswith(",") and len(left) > 1:
             return [first]
-    return _nearest_group(sent, left, pos, before=True)
+    return _nearest_group(sent, left)
 
 
 def _token_pos(sent, i):
@@ -307,7 +307,7 @@ def _token_pos(sent, i):
     return pos
 
 
-def _nearest_group(sent, indices, pos, before):
+def _nearest_group(sent, indices):
     """Of the parties left of a connector keep the last coordinated run ("A und B mit C")."""
     indices = sorted(indices, key=lambda i: _token_pos(sent, i))
     group = [indices[-1]]
@@ -380,7 +380,7 @@ def _first_run(sent, indices):
     return run
 
 
-def _directed(sent, rules, emitter, regex, rtype, rule, head_type=None):
+def _directed(sent, rules, emitter, regex, rtype, rule):
     if sent.negated or not regex:
         return
     for trig in regex.finditer(sent.masked):
@@ -460,7 +460,7 @@ def _remember_group(sent, emitter, state, before):
         state["group"] = [m for m in _unique(sent.mentions) if m.entity_key in parties]
 
 
-def _startups_of_incubators(article, sentences, emitter, rules):
+def _startups_of_incubators(sentences, emitter, rules):
     """Startups an incubator article lists ("CarPay-Diem kommt aus Luxemburg, ...") are
     incubated by the organization that runs the article's startup program."""
     runners = {r.head for r in emitter.out.values()
@@ -492,7 +492,7 @@ def extract_relations(article, mentions) -> list:
     lexicon = load_lexicon()
     kinds = {m.entity_key: (lexicon.get(m.entity_key).kind if lexicon.get(m.entity_key) else None) for m in mentions}
     view = match_view(article.text)
-    emitter = _Emitter(article.id, article.published)
+    emitter = _Emitter(article.id)
     previous_products = None
     sentences, state = [], {}
     by_start = sorted(mentions, key=lambda m: m.start)
@@ -518,5 +518,5 @@ def extract_relations(article, mentions) -> list:
             _incubates(sent, rules, emitter)
         products = [m for m in in_sentence if m.type is EntityType.PRODUCT]
         previous_products = products[-1:] or previous_products
-    _startups_of_incubators(article, sentences, emitter, rules)
+    _startups_of_incubators(sentences, emitter, rules)
     return list(emitter.out.values())
