@@ -9,9 +9,10 @@ then deletes everything under the prefix.
     NEO4J_PASSWORD=... python benchmarks/bench_load.py                 # 100k nodes, 1M edges
     NEO4J_PASSWORD=... python benchmarks/bench_load.py --edges 100000  # quick run
 
-Peak memory: tracemalloc's peak of what Python allocates during the two loads (the
-loader's own memory; the generated graph is allocated before tracing starts), and the
-process's max RSS (resource.getrusage) after generating the graph and after the loads.
+Peak memory: the process's max RSS (resource.getrusage) after generating the graph and
+after the loads; the difference is what the loader added on top of the graph it was given.
+--trace-memory also reports tracemalloc's peak of what Python allocated during the loads
+(tracing slows the loader down, so its run's speed figures are not comparable).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import time
 import tracemalloc
 
 from graphkit.model import RelationType
-from graphkit.store import DEFAULT_BATCH_SIZE, Neo4jSettings, connect, count_graph, delete_prefixed, load_graph
+from graphkit.store import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jSettings, connect, count_graph, delete_prefixed, load_graph
 
 TYPE_WEIGHTS = {RelationType.PARTNERS_WITH: 40, RelationType.DEPLOYS_ON: 15, RelationType.SUPPLIES: 12,
                 RelationType.INVESTS_IN: 8, RelationType.INCUBATES: 6, RelationType.SUBSIDIARY_OF: 6,
@@ -111,6 +112,9 @@ def main(argv=None) -> int:
     ap.add_argument("--articles", type=int, default=20_000)
     ap.add_argument("--edges", type=int, default=1_000_000)
     ap.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    ap.add_argument("--writers", type=int, default=DEFAULT_WRITERS, help="writer threads of the loader")
+    ap.add_argument("--trace-memory", action="store_true", help="also measure the loader's Python allocations "
+                    "with tracemalloc (slows the loads)")
     ap.add_argument("--keep", action="store_true", help="do not delete the loaded data afterwards")
     ap.add_argument("--json", help="also write the figures to this JSON file")
     ap.add_argument("--baseline", action="store_true",
@@ -127,23 +131,26 @@ def main(argv=None) -> int:
     print(f"generated {len(graph['nodes'])} entities, {len(graph['articles'])} articles, {len(graph['edges'])} edges, "
           f"{n_mentions} MENTIONS in {gen_s:.1f}s (max RSS {rss_generated:.0f} MB)", flush=True)
 
-    tracemalloc.start()  # from here on: what the loader allocates (the graph is already built)
+    if args.trace_memory:
+        tracemalloc.start()  # from here on: what the loader allocates (the graph is already built)
     prefix = f"gkbench-{secrets.token_hex(4)}-"
     driver = connect(settings)
     results = {"nodes": len(graph["nodes"]) + len(graph["articles"]), "edges": len(graph["edges"]),
-               "mentions": n_mentions, "batch_size": args.batch_size, "cpus": os.cpu_count(),
+               "mentions": n_mentions, "batch_size": args.batch_size, "writers": args.writers, "cpus": os.cpu_count(),
                "python": platform.python_version()}
     try:
         for run in ("first_load", "reload"):
             t = time.perf_counter()
             counts = load_graph(driver, graph, batch_size=args.batch_size, id_prefix=prefix,
-                                database=settings.database)
+                                database=settings.database, writers=args.writers)
             secs = time.perf_counter() - t
             rels = counts.relationships + counts.mentions
             results[run] = {"seconds": round(secs, 1), "relationships": rels,
                             "rel_per_s": round(rels / secs), "edges_per_s": round(counts.relationships / secs),
+                            "created": counts.relationships_created,
                             "steps_s": counts.seconds}
-            print(f"{run:10s}: {rels} relationships ({counts.relationships} edges + {counts.mentions} MENTIONS), "
+            print(f"{run:10s}: {rels} relationships ({counts.relationships} edges, {counts.relationships_created} new, "
+                  f"+ {counts.mentions} MENTIONS), "
                   f"{counts.nodes} nodes in {secs:.1f}s = {rels / secs:,.0f} rel/s\n            steps (s): {counts.seconds}", flush=True)
         stored = count_graph(driver, prefix, settings.database)
         results["stored"] = {"nodes": stored["nodes"], "relationships": stored["relationships"],
@@ -152,10 +159,11 @@ def main(argv=None) -> int:
         print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} MENTIONS "
               f"({'as generated' if ok else 'MISMATCH'})")
         rss_after = max_rss_mb()  # before the baseline, which holds rows of its own
-        traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        results["loader_peak_traced_mb"] = round(traced_peak)
-        print(f"memory    : loader peak {traced_peak:.0f} MB allocated by Python (tracemalloc, both loads)")
+        if args.trace_memory:
+            traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+            results["loader_peak_traced_mb"] = round(traced_peak)
+            print(f"memory    : loader peak {traced_peak:.0f} MB allocated by Python (tracemalloc, both loads)")
         if args.baseline:
             results["baseline_create"] = baseline(driver, graph, args.batch_size, settings.database)
         results["max_rss_mb_after_generate"] = round(rss_generated)

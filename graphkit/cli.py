@@ -298,6 +298,8 @@ def load(
     password: PasswordOpt = "",
     database: DatabaseOpt = "neo4j",
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per write transaction.")] = 2000,
+    writers: Annotated[int, typer.Option("--writers", min=1, max=16,
+                                         help="Transactions in flight at once (threads).")] = 2,
     id_prefix: IdPrefixOpt = "",
 ):
     """Write the built graph to Neo4j (schema first; re-loading changes nothing)."""
@@ -321,14 +323,14 @@ def load(
                 bar.update(tasks[stage], completed=done, total=total)
 
             counts = store.load_graph(driver, data, batch_size=batch_size, id_prefix=id_prefix,
-                                      progress=progress, database=database)
+                                      progress=progress, database=database, writers=writers)
     finally:
         driver.close()
     elapsed = time.perf_counter() - started
     stdout_console().print(
         f"loaded {counts.nodes} nodes ({counts.entities} entities, {counts.articles} articles) and "
         f"{counts.relationships + counts.mentions} relationships ({counts.relationships} edges, "
-        f"{counts.mentions} MENTIONS) into {settings.database} at {settings.uri} in {elapsed:.1f}s",
+        f"{counts.relationships_created} of them new, {counts.mentions} MENTIONS) into {settings.database} at {settings.uri} in {elapsed:.1f}s",
         markup=False, highlight=False)
     if counts.stale_items or counts.orphans_deleted:
         stderr_console().print(f"note: removed {counts.stale_items} stale article items and "

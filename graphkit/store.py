@@ -1,9 +1,12 @@
 """Graph file -> Neo4j: schema from cypher/schema/*.cypher, then batched parameter writes.
 
-The data model is docs/neo4j-model.md. Every write is one fixed `UNWIND $rows AS row
-MERGE ...` query per shape (one per entity type and per relation type from the closed
-enums), run in managed transactions (`driver.execute_query`), so a transient failure is
-retried and a replayed batch is harmless. Article text only ever travels as parameters.
+The data model is docs/neo4j-model.md. Every write is one fixed `UNWIND $rows AS row ...`
+query per shape (graphkit.store_cypher: one per entity type and per relation type from
+the closed enums), run in managed transactions (`driver.execute_query`), so a transient
+failure is retried. Article text only ever travels as parameters. Each batch first asks
+which of its nodes or edges the store holds already: those are MERGEd, the rest CREATEd
+(a first load is all CREATE, several times faster than MERGE), under uniqueness
+constraints that turn a wrong guess into a failed batch rather than a duplicate.
 
 Loading is additive per article: an edge keeps parallel per-article lists (`articles`,
 `evidence`, `dates`, `confidences`, `rules`); loading article X replaces X's item (or
@@ -25,6 +28,7 @@ import gc
 import logging
 import os
 import re
+import threading
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -35,11 +39,14 @@ from typing import Callable, Iterator, Optional
 import neo4j
 from neo4j import exceptions as neo4j_exc
 
+from . import store_cypher as cypher
+from .batchwriter import BatchWriter
 from .errors import StoreError
 from .model import SYMMETRIC_TYPES, EntityType, RelationType
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
+    "DEFAULT_WRITERS",
     "EVIDENCE_MAX_CHARS",
     "Neo4jSettings",
     "LoadCounts",
@@ -59,6 +66,7 @@ __all__ = [
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 DEFAULT_BATCH_SIZE = 2000
+DEFAULT_WRITERS = 2  # one builds rows while one waits; both cores of a small server write
 EVIDENCE_MAX_CHARS = 400
 URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 LANGS = ("zh", "de", "ru", "en")
@@ -168,10 +176,18 @@ def read_schema(folder: Optional[Path] = None) -> list[str]:
         for stmt in text.split(";"):
             stmt = stmt.strip()
             if stmt:
-                if "IF NOT EXISTS" not in stmt.upper():
-                    raise StoreError(f"{path}: schema statement without IF NOT EXISTS: {stmt[:60]}")
+                if not _idempotent(stmt):
+                    raise StoreError(f"{path}: schema statement that is not idempotent (CREATE needs "
+                                     f"IF NOT EXISTS, DROP needs IF EXISTS): {stmt[:60]}")
                 statements.append(stmt)
     return statements
+
+
+def _idempotent(statement: str) -> bool:
+    words = statement.upper().split()
+    if words and words[0] == "DROP":
+        return "IF EXISTS" in " ".join(words)
+    return "IF NOT EXISTS" in " ".join(words)
 
 
 def apply_schema(driver: neo4j.Driver, database: str = "neo4j", folder: Optional[Path] = None) -> int:
@@ -184,135 +200,18 @@ def apply_schema(driver: neo4j.Driver, database: str = "neo4j", folder: Optional
     return len(statements)
 
 
-# --------------------------------------------------------------------------- queries
-
-_ENTITY_QUERY = {
-    t: f"""
-UNWIND $rows AS row
-MERGE (e:Entity {{id: row.id}})
-SET e:{t.value}
-REMOVE e:{":".join(o.value for o in EntityType if o is not t)}
-SET e += row.props,
-    e.aliases = coalesce(e.aliases, []) + [a IN row.aliases WHERE NOT a IN coalesce(e.aliases, [])],
-    e.confidence = CASE WHEN e.confidence IS NULL OR row.confidence > e.confidence
-                        THEN row.confidence ELSE e.confidence END
-"""
-    for t in EntityType
-}
-
-_OLD_KEYS_QUERY = """
-UNWIND $ids AS id
-MATCH (a:Article {id: id})
-RETURN a.id AS id, coalesce(a.edge_keys, []) AS keys
-"""
-
-# Replace the article's properties, record (a superset of) the edges it supports, and
-# drop MENTIONS of entities the article no longer mentions.
-_ARTICLE_QUERY = """
-UNWIND $rows AS row
-MERGE (a:Article {id: row.id})
-SET a = row.props, a.edge_keys = row.keys
-WITH a, row
-CALL {
-  WITH a, row
-  MATCH (a)-[m:MENTIONS]->(e:Entity)
-  WHERE NOT e.id IN row.entities
-  DELETE m
-}
-"""
-
-_ARTICLE_KEYS_QUERY = """
-UNWIND $rows AS row
-MATCH (a:Article {id: row.id})
-SET a.edge_keys = row.keys
-"""
-
-_MENTIONS_QUERY = """
-UNWIND $rows AS row
-MATCH (a:Article {id: row.article})
-MATCH (e:Entity {id: row.entity})
-MERGE (a)-[:MENTIONS]->(e)
-"""
-
-# Derived properties from the parallel lists, recomputed on every write (docs/neo4j-model.md).
-_DERIVED = """
-WITH r, row, arts, items, [x IN items WHERE x.date IS NOT NULL AND x.date <> "" | x.date] AS ds
-SET r.articles = arts,
-    r.evidence = [x IN items | x.evidence],
-    r.dates = [x IN items | coalesce(x.date, "")],
-    r.confidences = [x IN items | x.confidence],
-    r.rules = [x IN items | x.rule],
-    r.support = size(arts),
-    r.first_seen = reduce(m = null, d IN ds | CASE WHEN m IS NULL OR d < m THEN d ELSE m END),
-    r.last_seen = reduce(m = null, d IN ds | CASE WHEN m IS NULL OR d > m THEN d ELSE m END),
-    r.confidence = round(1.0 - reduce(p = 1.0, x IN items |
-        p * (1.0 - CASE WHEN x.confidence < 0.0 THEN 0.0 WHEN x.confidence > 1.0 THEN 1.0 ELSE x.confidence END)), 4),
-    r.key = row.key
-"""
-
-# row: {head, tail, props}: props holds the per-article parallel lists in file order
-# (articles, evidence, dates, confidences, rules) and the derived values computed from them
-# (support, first_seen, last_seen, confidence, key). A new edge takes props as they are; an
-# edge whose lists already equal props is left alone (a re-load writes nothing); any other
-# existing edge keeps the items of other articles in place, and this row's articles replace
-# theirs in place or are appended, after which the derived values are recomputed.
-_EDGE_QUERY = {
-    t: f"""
-UNWIND $rows AS row
-MATCH (h:Entity {{id: row.head}})
-MATCH (t:Entity {{id: row.tail}})
-MERGE (h)-[r:{t.value}]->(t)
-ON CREATE SET r += row.props
-WITH r, row, row.props AS new
-WHERE NOT (coalesce(r.articles, []) = new.articles AND coalesce(r.evidence, []) = new.evidence
-           AND coalesce(r.dates, []) = new.dates AND coalesce(r.confidences, []) = new.confidences
-           AND coalesce(r.rules, []) = new.rules)
-WITH r, row, new, coalesce(r.articles, []) AS old
-WITH r, row, new, old + [a IN new.articles WHERE NOT a IN old] AS arts
-WITH r, row, new, arts, [a IN arts | [j IN range(0, size(new.articles) - 1) WHERE new.articles[j] = a]] AS pos
-WITH r, row, arts, [i IN range(0, size(arts) - 1) |
-  CASE WHEN size(pos[i]) > 0
-       THEN {{evidence: new.evidence[pos[i][0]], date: new.dates[pos[i][0]],
-             confidence: new.confidences[pos[i][0]], rule: new.rules[pos[i][0]]}}
-       ELSE {{evidence: r.evidence[i], date: r.dates[i], confidence: r.confidences[i], rule: r.rules[i]}} END] AS items
-""" + _DERIVED
-    for t in RelationType
-}
-
-# row: {key, drop: [article ids]}: remove those articles' items; delete the edge when none is left.
-_EDGE_DROP_QUERY = {
-    t: f"""
-UNWIND $rows AS row
-MATCH ()-[r:{t.value} {{key: row.key}}]->()
-WITH r, row, [i IN range(0, size(r.articles) - 1) WHERE NOT r.articles[i] IN row.drop] AS keep
-WITH r, row, [i IN keep | r.articles[i]] AS arts,
-     [i IN keep | {{evidence: r.evidence[i], date: r.dates[i], confidence: r.confidences[i], rule: r.rules[i]}}] AS items
-""" + _DERIVED + """
-WITH r, arts
-FOREACH (_ IN CASE WHEN size(arts) = 0 THEN [1] ELSE [] END | DELETE r)
-RETURN count(*) AS matched, sum(CASE WHEN size(arts) = 0 THEN 1 ELSE 0 END) AS deleted
-"""
-    for t in RelationType
-}
-
-_SWEEP_QUERY = """
-MATCH (e:Entity)
-WHERE e.id STARTS WITH $prefix AND NOT (e)--()
-DELETE e
-RETURN count(*) AS deleted
-"""
-
-
 # --------------------------------------------------------------------------- rows
 
 @dataclass
 class LoadCounts:
-    """What a load wrote: rows sent per kind (MERGEs, so a re-load sends the same)."""
+    """What a load wrote: rows sent per kind, and how many of them were new to the store."""
 
     entities: int = 0
     articles: int = 0
     relationships: int = 0
     mentions: int = 0
+    entities_created: int = 0
+    relationships_created: int = 0
     stale_items: int = 0
     orphans_deleted: int = 0
     seconds: dict = field(default_factory=dict)  # wall time per step, for benchmarks
@@ -324,6 +223,7 @@ class LoadCounts:
     def as_dict(self) -> dict:
         return {"entities": self.entities, "articles": self.articles, "nodes": self.nodes,
                 "relationships": self.relationships, "mentions": self.mentions,
+                "entities_created": self.entities_created, "relationships_created": self.relationships_created,
                 "stale_items": self.stale_items, "orphans_deleted": self.orphans_deleted}
 
 
@@ -346,9 +246,14 @@ def _entity_row(node: dict, p: str) -> tuple[EntityType, dict]:
             props[key] = node[key]
     if node.get("parent"):
         props["parent"] = p + node["parent"]
-    row = {"id": p + node["id"], "props": props, "aliases": list(node.get("aliases") or []),
+    row = {"id": p + node["id"], "props": props, "aliases": list(dict.fromkeys(node.get("aliases") or [])),
            "confidence": float(node.get("confidence") if node.get("confidence") is not None else 1.0)}
     return etype, row
+
+
+def _new_entity_row(row: dict) -> dict:
+    """The CREATE form of an entity row: one map with every property."""
+    return {"props": {**row["props"], "id": row["id"], "aliases": row["aliases"], "confidence": row["confidence"]}}
 
 
 def _edge_ends(edge: dict, p: str) -> tuple[RelationType, str, str]:
@@ -370,13 +275,15 @@ def _edge_identity(edge: dict, p: str) -> tuple[RelationType, str, list]:
     return rtype, _edge_key(rtype.value, head, tail), arts
 
 
-def _edge_row(edge: dict, p: str) -> tuple[RelationType, dict]:
-    rtype, head, tail = _edge_ends(edge, p)
+def _edge_row(edges: list, p: str) -> dict:
+    """One row for the edge(s) sharing a key (a file may hold A-B and B-A of a symmetric type)."""
+    rtype, head, tail = _edge_ends(edges[0], p)
     items: dict[str, tuple] = {}  # article -> (evidence, date, confidence, rule); last record wins
-    for rec in edge.get("provenance") or []:
-        items[p + rec["article"]] = (
-            (rec.get("evidence") or "")[:EVIDENCE_MAX_CHARS], rec.get("date") or "",
-            float(rec.get("confidence") if rec.get("confidence") is not None else 1.0), rec.get("rule") or "")
+    for edge in edges:
+        for rec in edge.get("provenance") or []:
+            items[p + rec["article"]] = (
+                (rec.get("evidence") or "")[:EVIDENCE_MAX_CHARS], rec.get("date") or "",
+                float(rec.get("confidence") if rec.get("confidence") is not None else 1.0), rec.get("rule") or "")
     dates = sorted(v[1] for v in items.values() if v[1])
     props = {"articles": list(items), "evidence": [v[0] for v in items.values()],
              "dates": [v[1] for v in items.values()], "confidences": [v[2] for v in items.values()],
@@ -384,7 +291,7 @@ def _edge_row(edge: dict, p: str) -> tuple[RelationType, dict]:
              "confidence": _noisy_or(v[2] for v in items.values()), "key": _edge_key(rtype.value, head, tail)}
     if dates:
         props["first_seen"], props["last_seen"] = dates[0], dates[-1]
-    return rtype, {"head": head, "tail": tail, "key": props["key"], "props": props}
+    return {"head": head, "tail": tail, "key": props["key"], "props": props}
 
 
 def _noisy_or(confidences) -> float:
@@ -393,6 +300,73 @@ def _noisy_or(confidences) -> float:
     for c in confidences:
         miss *= 1.0 - min(1.0, max(0.0, c))
     return round(1.0 - miss, 4)
+
+
+@dataclass
+class _LoadPlan:
+    """What a graph file asks the store to hold, in rows (no server involved).
+
+    Edge rows are built per batch at write time, so a million edges are never held twice:
+    the plan keeps, per relation type, the index of the first edge of each key, and the
+    indices of any later edges with the same key (`twins`)."""
+
+    entities: dict  # EntityType -> [entity row]
+    articles: list  # [{"id", "props"}]
+    edges: list  # the file's edge dicts
+    edge_order: dict  # RelationType -> [index of the first edge with each key]
+    twins: dict  # index -> [indices of later edges with its key]
+    article_edge_keys: dict  # article id -> [keys of the edges it supports in this file]
+    mentions: dict  # article id -> [entity ids]
+
+    def edge_row(self, index: int, p: str) -> dict:
+        return _edge_row([self.edges[index]] + [self.edges[j] for j in self.twins.get(index, ())], p)
+
+    @property
+    def n_edges(self) -> int:
+        return sum(len(v) for v in self.edge_order.values())
+
+    @property
+    def n_mentions(self) -> int:
+        return sum(len(v) for v in self.mentions.values())
+
+
+def _plan(graph: dict, p: str) -> _LoadPlan:
+    entities: dict[EntityType, list] = defaultdict(list)
+    for node in graph.get("nodes", []):
+        etype, row = _entity_row(node, p)
+        entities[etype].append(row)
+    edges = graph.get("edges", [])
+    edge_order: dict[RelationType, list] = defaultdict(list)
+    first_of_key: dict[str, int] = {}
+    twins: dict[int, list] = defaultdict(list)
+    article_edge_keys: dict[str, list] = defaultdict(list)
+    for i, edge in enumerate(edges):
+        rtype, key, arts = _edge_identity(edge, p)
+        if not arts:
+            continue  # an edge no article supports is not stored
+        if key in first_of_key:
+            twins[first_of_key[key]].append(i)
+        else:
+            first_of_key[key] = i
+            edge_order[rtype].append(i)
+        for aid in arts:
+            article_edge_keys[aid].append(key)
+    del first_of_key
+    mentions: dict[str, list] = defaultdict(list)
+    for node in graph.get("nodes", []):
+        for aid in dict.fromkeys(node.get("articles") or []):
+            mentions[p + aid].append(p + node["id"])
+    articles = []
+    for meta in graph.get("articles", []):
+        props = {k: v for k, v in meta.items() if v is not None and k != "id"}
+        articles.append({"id": p + meta["id"], "props": {"id": p + meta["id"], **props}})
+    known = {a["id"] for a in articles}
+    for aid in list(article_edge_keys) + list(mentions):
+        if aid not in known:  # an edge or node cites an article the file does not describe
+            articles.append({"id": aid, "props": {"id": aid}})
+            known.add(aid)
+    return _LoadPlan(dict(entities), articles, edges, dict(edge_order), dict(twins),
+                     dict(article_edge_keys), dict(mentions))
 
 
 class _Clock:
@@ -429,148 +403,217 @@ def _gc_paused() -> Iterator[None]:
 
 
 def load_graph(driver: neo4j.Driver, graph: dict, batch_size: int = DEFAULT_BATCH_SIZE, id_prefix: str = "",
-               progress: Optional[Progress] = None, database: str = "neo4j", schema: bool = True) -> LoadCounts:
+               progress: Optional[Progress] = None, database: str = "neo4j", schema: bool = True,
+               writers: int = DEFAULT_WRITERS) -> LoadCounts:
     """Write a graph dict (`graphkit.graph.graph_to_dict` format) to Neo4j; return counts.
 
     `id_prefix` is put before every node id (entities and articles, and so in edge keys and
     `articles` lists). Idempotent: loading the same graph twice leaves the store unchanged.
+    `writers` threads send batches while the next ones are built. One load at a time per
+    database: a second concurrent load may fail on a uniqueness constraint (never duplicate).
     Raises StoreError when the server fails or goes away (after the driver's retries).
     """
     if batch_size < 1:
         raise StoreError(f"batch size must be at least 1 (got {batch_size})")
+    if writers < 1:
+        raise StoreError(f"need at least one writer (got {writers})")
     with _gc_paused():
-        return _load_graph(driver, graph, batch_size, id_prefix or "", progress, database, schema)
+        loader = _Loader(driver, database, id_prefix or "", batch_size, progress)
+        return loader.load(graph, schema, writers)
 
 
-def _load_graph(driver, graph, batch_size, p, progress, database, schema) -> LoadCounts:
-    clock = _Clock()
-    counts = LoadCounts()
-    report = progress or (lambda stage, done, total: None)
+class _Loader:
+    """One load: the steps in the order that keeps `edge_keys` a superset of the truth.
 
-    entity_rows: dict[EntityType, list] = defaultdict(list)
-    for node in graph.get("nodes", []):
-        etype, row = _entity_row(node, p)
-        entity_rows[etype].append(row)
-    # edge rows are built per batch (step 5), so a million edges are never held twice;
-    # here only which edges go with which type, and each article's edge keys
-    edges = graph.get("edges", [])
-    edge_rows: dict[RelationType, list] = defaultdict(list)  # type -> indices into edges
-    new_keys: dict[str, list] = defaultdict(list)  # article id -> keys of edges it supports here
-    for i, edge in enumerate(edges):
-        rtype, key, arts = _edge_identity(edge, p)
-        if arts:
-            edge_rows[rtype].append(i)
-            for aid in arts:
-                new_keys[aid].append(key)
-    mentions = defaultdict(list)
-    for node in graph.get("nodes", []):
-        for aid in node.get("articles") or []:
-            mentions[p + aid].append(p + node["id"])
-    articles = []
-    for meta in graph.get("articles", []):
-        props = {k: v for k, v in meta.items() if v is not None and k != "id"}
-        articles.append({"id": p + meta["id"], "props": {"id": p + meta["id"], **props}})
-    known = {a["id"] for a in articles}
-    for aid in list(new_keys) + list(mentions):
-        if aid not in known:  # an edge or node cites an article the file does not describe
-            articles.append({"id": aid, "props": {"id": aid}})
-            known.add(aid)
+    Each step submits its batches to a BatchWriter and waits for them before the next step
+    starts; within a step, batches are independent of each other."""
 
-    n_nodes = sum(len(r) for r in entity_rows.values()) + len(articles)
-    mention_rows = [{"article": a, "entity": e} for a, ents in mentions.items() for e in ents]
-    n_rels = sum(len(r) for r in edge_rows.values()) + len(mention_rows)
-    done_nodes = done_rels = 0
-    report("nodes", 0, n_nodes)
-    report("relationships", 0, n_rels)
+    def __init__(self, driver, database, prefix, batch_size, progress):
+        self.driver, self.database, self.p, self.batch_size = driver, database, prefix, batch_size
+        self.report = progress or (lambda stage, done, total: None)
+        self.counts = LoadCounts()
+        self._tally_lock = threading.Lock()
+        self.node_ids: dict[str, str] = {}  # entity id -> elementId, filled by the entity step
+        self.done = {"nodes": 0, "relationships": 0}
+        self.total = {"nodes": 0, "relationships": 0}
 
-    def run(query: str, rows: list, what: str):
+    # -- plumbing
+    def write(self, query: str, rows: list, what: str) -> list:
         with _store_errors(what, hint=RERUN_HINT):
-            return driver.execute_query(query, parameters_={"rows": rows}, database_=database)
+            return self.driver.execute_query(query, parameters_={"rows": rows}, database_=self.database).records
 
-    clock.lap("schema")
-    if schema:
-        apply_schema(driver, database)
+    def read(self, query: str, what: str, **params) -> list:
+        with _store_errors(what, hint=RERUN_HINT):
+            return self.driver.execute_query(query, parameters_=params, database_=self.database,
+                                             routing_=neo4j.RoutingControl.READ).records
 
-    clock.lap("read_old_keys")
-    # 1. edges each article supported at its previous load
-    old_keys: dict[str, list] = {}
-    ids = [a["id"] for a in articles]
-    for chunk in _batches(ids, batch_size * 5):
-        with _store_errors("reading articles"):
-            records = driver.execute_query(_OLD_KEYS_QUERY, parameters_={"ids": chunk}, database_=database).records
-        old_keys.update({r["id"]: r["keys"] for r in records})
+    def tally(self, stage: Optional[str] = None, n: int = 0, **fields: int) -> None:
+        """Add to counts (thread-safe) and move the progress bar of `stage` by n."""
+        with self._tally_lock:
+            for name, value in fields.items():
+                setattr(self.counts, name, getattr(self.counts, name) + value)
+            if stage:
+                self.done[stage] += n
+                self.report(stage, self.done[stage], self.total[stage])
 
-    clock.lap("entities")
-    # 2. entities, one fixed query per label
-    for etype in EntityType:
-        for chunk in _batches(entity_rows.get(etype, []), batch_size):
-            run(_ENTITY_QUERY[etype], chunk, f"writing {etype.value} nodes")
-            done_nodes += len(chunk)
-            counts.entities += len(chunk)
-            report("nodes", done_nodes, n_nodes)
+    # -- the load
+    def load(self, graph: dict, schema: bool, writers: int) -> LoadCounts:
+        clock = _Clock()
+        plan = _plan(graph, self.p)
+        self.total["nodes"] = sum(len(r) for r in plan.entities.values()) + len(plan.articles)
+        self.total["relationships"] = plan.n_edges + plan.n_mentions
+        self.report("nodes", 0, self.total["nodes"])
+        self.report("relationships", 0, self.total["relationships"])
+        clock.lap("schema")
+        if schema:
+            apply_schema(self.driver, self.database)
+        clock.lap("read_old_keys")
+        old_keys = self.read_old_keys([a["id"] for a in plan.articles])
+        with BatchWriter(threads=writers) as writer:
+            clock.lap("entities")
+            self.write_entities(writer, plan)
+            clock.lap("articles")
+            stale, final_keys = self.write_articles(writer, plan, old_keys)
+            clock.lap("stale_items")
+            self.drop_stale_items(writer, stale)
+            clock.lap("edges")
+            self.write_edges(writer, plan)
+            clock.lap("mentions")
+            self.write_mentions(writer, plan, old_keys)
+        clock.lap("finish")
+        # edge_keys back to exactly the edges supported now; drop entities nothing points at
+        for chunk in _batches(final_keys, self.batch_size):
+            self.write(cypher.ARTICLE_KEYS_QUERY, chunk, "updating articles")
+        self.counts.orphans_deleted = _sweep(self.driver, self.p, self.database)
+        clock.lap("end")
+        self.counts.seconds = clock.laps
+        return self.counts
 
-    clock.lap("articles")
-    # 3. articles; edge_keys = old ∪ new, so it never misses an edge holding an item of theirs
-    stale: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # type -> key -> articles
-    final_keys = []
-    for a in articles:
-        new = list(dict.fromkeys(new_keys.get(a["id"], [])))
-        new_set = set(new)
-        gone = [k for k in old_keys.get(a["id"], []) if k not in new_set]
-        a["keys"] = new + gone
-        a["entities"] = mentions.get(a["id"], [])
-        for key in gone:
-            stale[key.split("|", 1)[0]][key].append(a["id"])
-        if gone:
-            final_keys.append({"id": a["id"], "keys": new})
-    for chunk in _batches(articles, batch_size):
-        run(_ARTICLE_QUERY, [{"id": a["id"], "props": a["props"], "keys": a["keys"], "entities": a["entities"]}
-                             for a in chunk], "writing articles")
-        done_nodes += len(chunk)
-        counts.articles += len(chunk)
-        report("nodes", done_nodes, n_nodes)
+    def read_old_keys(self, article_ids: list) -> dict:
+        """Edge keys each already stored article supported at its previous load."""
+        old_keys: dict[str, list] = {}
+        for chunk in _batches(article_ids, self.batch_size * 5):
+            records = self.read(cypher.OLD_KEYS_QUERY, "reading articles", ids=chunk)
+            old_keys.update({r["id"]: r["keys"] for r in records})
+        return old_keys
 
-    clock.lap("stale_items")
-    # 4. items of re-extracted articles on edges they no longer support
-    for type_name, by_key in stale.items():
-        rtype = RelationType(type_name)
-        rows = [{"key": k, "drop": drops} for k, drops in by_key.items()]
-        for chunk in _batches(rows, batch_size):
-            run(_EDGE_DROP_QUERY[rtype], chunk, f"removing stale {type_name} items")
-            counts.stale_items += sum(len(r["drop"]) for r in chunk)
+    def write_entities(self, writer: BatchWriter, plan: _LoadPlan) -> None:
+        for etype, rows in plan.entities.items():
+            for chunk in _batches(rows, self.batch_size):
+                writer.submit(lambda etype=etype, chunk=chunk: self._entity_batch(etype, chunk))
+        writer.barrier()
 
-    clock.lap("edges")
-    # 5. typed edges, one fixed query per relation type
-    for rtype in RelationType:
-        for chunk_ids in _batches(edge_rows.get(rtype, []), batch_size):
-            chunk = [_edge_row(edges[i], p)[1] for i in chunk_ids]
-            run(_EDGE_QUERY[rtype], chunk, f"writing {rtype.value} relationships")
-            done_rels += len(chunk)
-            counts.relationships += len(chunk)
-            report("relationships", done_rels, n_rels)
+    def _entity_batch(self, etype: EntityType, rows: list) -> None:
+        stored = {r["id"] for r in self.read(cypher.ENTITY_EXISTING_QUERY, f"reading {etype.value} nodes",
+                                             ids=[row["id"] for row in rows])}
+        fresh = [_new_entity_row(row) for row in rows if row["id"] not in stored]
+        known = [row for row in rows if row["id"] in stored]
+        written = []
+        if fresh:
+            written += self.write(cypher.ENTITY_CREATE_QUERY[etype], fresh, f"writing {etype.value} nodes")
+        if known:
+            written += self.write(cypher.ENTITY_QUERY[etype], known, f"writing {etype.value} nodes")
+        with self._tally_lock:
+            self.node_ids.update((r["id"], r["node"]) for r in written)
+        self.tally("nodes", len(rows), entities=len(rows), entities_created=len(fresh))
 
-    clock.lap("mentions")
-    # 6. (:Article)-[:MENTIONS]->(:Entity)
-    for chunk in _batches(mention_rows, batch_size * 2):
-        run(_MENTIONS_QUERY, chunk, "writing MENTIONS relationships")
-        done_rels += len(chunk)
-        counts.mentions += len(chunk)
-        report("relationships", done_rels, n_rels)
+    def write_articles(self, writer: BatchWriter, plan: _LoadPlan, old_keys: dict) -> tuple[dict, list]:
+        """Articles with edge_keys = old ∪ new, so they never miss an edge holding an item of theirs.
 
-    clock.lap("finish")
-    # 7. edge_keys back to exactly the edges supported now; drop entities nothing points at
-    for chunk in _batches(final_keys, batch_size):
-        run(_ARTICLE_KEYS_QUERY, chunk, "updating articles")
-    counts.orphans_deleted = _sweep(driver, p, database)
-    clock.lap("end")
-    counts.seconds = clock.laps
-    return counts
+        Returns the stale items (type -> key -> articles whose item on that edge must go)
+        and the exact edge_keys to set once the edges are written."""
+        stale: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        final_keys, fresh, known = [], [], []
+        for a in plan.articles:
+            new = list(dict.fromkeys(plan.article_edge_keys.get(a["id"], [])))
+            new_set = set(new)
+            gone = [k for k in old_keys.get(a["id"], []) if k not in new_set]
+            for key in gone:
+                stale[key.split("|", 1)[0]][key].append(a["id"])
+            if gone:
+                final_keys.append({"id": a["id"], "keys": new})
+            row = {"id": a["id"], "props": a["props"], "keys": new + gone,
+                   "entities": plan.mentions.get(a["id"], [])}
+            (known if a["id"] in old_keys else fresh).append(row)
+        for query, rows in ((cypher.ARTICLE_CREATE_QUERY, fresh), (cypher.ARTICLE_QUERY, known)):
+            for chunk in _batches(rows, self.batch_size):
+                writer.submit(lambda query=query, chunk=chunk: self._article_batch(query, chunk))
+        writer.barrier()
+        return stale, final_keys
+
+    def _article_batch(self, query: str, rows: list) -> None:
+        self.write(query, rows, "writing articles")
+        self.tally("nodes", len(rows), articles=len(rows))
+
+    def drop_stale_items(self, writer: BatchWriter, stale: dict) -> None:
+        """Items of re-extracted articles on edges they no longer support."""
+        for type_name, by_key in stale.items():
+            rtype = RelationType(type_name)
+            rows = [{"key": k, "drop": drops} for k, drops in by_key.items()]
+            for chunk in _batches(rows, self.batch_size):
+                writer.submit(lambda rtype=rtype, chunk=chunk: self._stale_batch(rtype, chunk))
+        writer.barrier()
+
+    def _stale_batch(self, rtype: RelationType, rows: list) -> None:
+        self.write(cypher.EDGE_DROP_QUERY[rtype], rows, f"removing stale {rtype.value} items")
+        self.tally(stale_items=sum(len(r["drop"]) for r in rows))
+
+    def write_edges(self, writer: BatchWriter, plan: _LoadPlan) -> None:
+        self.look_up_end_nodes(plan)
+        for rtype, order in plan.edge_order.items():
+            for chunk_ids in _batches(order, self.batch_size):
+                rows = [plan.edge_row(i, self.p) for i in chunk_ids]
+                for row in rows:
+                    row["head_node"], row["tail_node"] = self.node_ids[row["head"]], self.node_ids[row["tail"]]
+                writer.submit(lambda rtype=rtype, rows=rows: self._edge_batch(rtype, rows))
+        writer.barrier()
+
+    def look_up_end_nodes(self, plan: _LoadPlan) -> None:
+        """elementIds of edge ends the file has no node for (the store may hold them)."""
+        missing = {end for order in plan.edge_order.values() for i in order
+                   for end in _edge_ends(plan.edges[i], self.p)[1:] if end not in self.node_ids}
+        for chunk in _batches(sorted(missing), self.batch_size * 5):
+            records = self.read(cypher.ENTITY_NODES_QUERY, "reading entities", ids=chunk)
+            self.node_ids.update((r["id"], r["node"]) for r in records)
+        absent = missing.difference(self.node_ids)
+        if absent:
+            raise StoreError(f"{len(absent)} edge end(s) are neither nodes of the graph file nor in the store, "
+                             f"e.g. {sorted(absent)[0]!r}: is the graph file complete?")
+
+    def _edge_batch(self, rtype: RelationType, rows: list) -> None:
+        what = f"writing {rtype.value} relationships"
+        result = self.write(cypher.EDGE_WRITE_QUERY[rtype], rows, what)[0]
+        if result["created"] != result["absent"]:
+            raise StoreError(f"Neo4j: {what} failed: {result['absent'] - result['created']} edge(s) lost an end "
+                             f"node deleted during the load{RERUN_HINT}")
+        self.tally("relationships", len(rows), relationships=len(rows), relationships_created=result["created"])
+
+    def write_mentions(self, writer: BatchWriter, plan: _LoadPlan, old_keys: dict) -> None:
+        """(:Article)-[:MENTIONS]->(:Entity); only articles stored before can have some already."""
+        rows = {"fresh": [], "known": []}
+        for aid, entity_ids in plan.mentions.items():
+            rows["known" if aid in old_keys else "fresh"].append({"article": aid, "entities": entity_ids})
+        for kind, query in (("fresh", cypher.MENTIONS_CREATE_QUERY), ("known", cypher.MENTIONS_QUERY)):
+            batch: list = []
+            for row in rows[kind]:
+                batch.append(row)
+                if sum(len(r["entities"]) for r in batch) >= self.batch_size * 2:
+                    writer.submit(lambda query=query, batch=batch: self._mention_batch(query, batch))
+                    batch = []
+            if batch:
+                writer.submit(lambda query=query, batch=batch: self._mention_batch(query, batch))
+        writer.barrier()
+
+    def _mention_batch(self, query: str, rows: list) -> None:
+        self.write(query, rows, "writing MENTIONS relationships")
+        n = sum(len(r["entities"]) for r in rows)
+        self.tally("relationships", n, mentions=n)
 
 
 def _sweep(driver: neo4j.Driver, prefix: str, database: str) -> int:
     """Delete entities (ids starting with prefix) with no MENTIONS and no edges."""
     with _store_errors("removing orphan entities"):
-        records = driver.execute_query(_SWEEP_QUERY, parameters_={"prefix": prefix}, database_=database).records
+        records = driver.execute_query(cypher.SWEEP_QUERY, parameters_={"prefix": prefix}, database_=database).records
     return records[0]["deleted"] if records else 0
 
 
@@ -594,7 +637,7 @@ def retract_article(driver: neo4j.Driver, article_id: str, id_prefix: str = "", 
         updated = deleted = 0
         for type_name, rows in by_type.items():
             for chunk in _batches(rows, DEFAULT_BATCH_SIZE):
-                rec = driver.execute_query(_EDGE_DROP_QUERY[RelationType(type_name)], parameters_={"rows": chunk},
+                rec = driver.execute_query(cypher.EDGE_DROP_QUERY[RelationType(type_name)], parameters_={"rows": chunk},
                                            database_=database).records
                 updated += rec[0]["matched"] - (rec[0]["deleted"] or 0)
                 deleted += rec[0]["deleted"] or 0

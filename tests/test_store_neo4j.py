@@ -103,7 +103,12 @@ def test_store_load_twice_changes_nothing(neo4j_driver, fixture_graph, prefix):
     second = load_graph(neo4j_driver, data, id_prefix=prefix, batch_size=7)  # other batching, same result
     assert count_graph(neo4j_driver, prefix) == counts
     assert snapshot(neo4j_driver, prefix) == snap
-    assert first.as_dict() == second.as_dict()
+    created = ("entities_created", "relationships_created")
+    assert {k: v for k, v in first.as_dict().items() if k not in created} == \
+        {k: v for k, v in second.as_dict().items() if k not in created}
+    # the first load found nothing stored and created everything; the second, nothing
+    assert (first.entities_created, first.relationships_created) == (len(data["nodes"]), len(data["edges"]))
+    assert (second.entities_created, second.relationships_created) == (0, 0)
     assert counts["Entity"] == len(data["nodes"]) and counts["Article"] == len(data["articles"])
     assert counts["relationships"] == len(data["edges"])
     assert counts["MENTIONS"] == sum(len(n["articles"]) for n in data["nodes"])
@@ -243,7 +248,10 @@ def test_store_schema_constraints_and_fulltext_exist_after_load(neo4j_driver, lo
 
 def test_store_schema_files_are_idempotent_statements():
     statements = read_schema()
-    assert statements and all("IF NOT EXISTS" in s for s in statements)
+    assert statements
+    for statement in statements:
+        drop = statement.upper().startswith("DROP")
+        assert ("IF EXISTS" if drop else "IF NOT EXISTS") in statement.upper(), statement
 
 
 def test_store_wrong_password_is_a_store_error_without_the_password(neo4j_settings):
@@ -298,3 +306,54 @@ def test_cli_load_then_retract(neo4j_settings, neo4j_driver, tmp_path, fixture_g
     assert count_graph(neo4j_driver, prefix)["Article"] == counts["Article"] - 1
     result = _cli("retract", article, "--graph", str(path), "--id-prefix", prefix, env_extra=env)
     assert result.returncode == 1 and result.stderr.startswith("error: ")
+
+
+def test_store_parallel_writers_and_tiny_batches_store_the_same_graph(neo4j_driver, fixture_graph, prefix):
+    data = graph_to_dict(fixture_graph)
+    load_graph(neo4j_driver, data, id_prefix=prefix)
+    other = new_id_prefix()
+    try:
+        counts = load_graph(neo4j_driver, data, id_prefix=other, writers=3, batch_size=2)
+        assert counts.relationships_created == len(data["edges"])
+        assert snapshot(neo4j_driver, other) == snapshot(neo4j_driver, prefix)
+    finally:
+        delete_prefixed(neo4j_driver, other)
+
+
+def test_store_symmetric_edge_listed_both_ways_is_stored_once(neo4j_driver, fixture_graph, prefix):
+    data = graph_to_dict(fixture_graph)
+    edge = next(e for e in data["edges"] if e["type"] == "PARTNERS_WITH")
+    flipped = copy.deepcopy(edge)
+    flipped["head"], flipped["tail"] = edge["tail"], edge["head"]
+    flipped["provenance"] = [{**flipped["provenance"][0], "article": "extra_article", "evidence": "listed the other way"}]
+    data["edges"].append(flipped)
+    load_graph(neo4j_driver, data, id_prefix=prefix)
+    head, tail = sorted((edge["head"], edge["tail"]))
+    items = edge_items(neo4j_driver, prefix, "PARTNERS_WITH", head, tail)
+    assert items["_support"] == len(edge["articles"]) + 1
+    assert items[prefix + "extra_article"][0] == "listed the other way"
+
+
+def test_store_edge_to_an_unknown_node_is_a_clear_error(neo4j_driver, fixture_graph, prefix):
+    data = graph_to_dict(fixture_graph)
+    edge = copy.deepcopy(data["edges"][0])
+    edge["tail"] = "no-such-company"
+    data["edges"].append(edge)
+    with pytest.raises(StoreError, match="no-such-company"):
+        load_graph(neo4j_driver, data, id_prefix=prefix)
+
+
+def test_store_schema_replaces_an_older_relationship_key_index(neo4j_driver, neo4j_settings):
+    """Stores loaded before the key constraints had a plain index of the same shape."""
+    db = neo4j_settings.database
+    neo4j_driver.execute_query("DROP CONSTRAINT operates_key_unique IF EXISTS", database_=db)
+    neo4j_driver.execute_query("CREATE INDEX operates_key IF NOT EXISTS FOR ()-[r:OPERATES]-() ON (r.key)",
+                               database_=db)
+    from graphkit.store import apply_schema
+
+    apply_schema(neo4j_driver, db)
+    names = {r["name"]: r["type"] for r in neo4j_driver.execute_query(
+        "SHOW CONSTRAINTS YIELD name, type RETURN name, type", database_=db).records}
+    assert names.get("operates_key_unique") == "RELATIONSHIP_UNIQUENESS"
+    indexes = {r["name"] for r in neo4j_driver.execute_query("SHOW INDEXES YIELD name", database_=db).records}
+    assert "operates_key" not in indexes
