@@ -1,0 +1,34 @@
+"""cypher/browser/graphkit.grass in the real Neo4j Browser against the real server.
+
+Runs scripts/check_browser_real.py (its docstring lists what it asserts). Needs Playwright
+(in the `test` extra), Chromium, a built Neo4j Browser (NEO4J_BROWSER_DIR, default
+/opt/neo4j-browser) and the server of NEO4J_URI: without one of them the check exits 2
+and this test is skipped with the check's own reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PREREQUISITE_MISSING = 2
+
+pytestmark = pytest.mark.neo4j
+
+
+def test_grass_style_renders_in_the_real_neo4j_browser(neo4j_settings, tmp_path):
+    env = dict(os.environ, NEO4J_URI=neo4j_settings.uri, NEO4J_USER=neo4j_settings.user,
+               NEO4J_PASSWORD=neo4j_settings.password, NEO4J_DATABASE=neo4j_settings.database)
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_browser_real.py"), "--out-dir", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    if proc.returncode == PREREQUISITE_MISSING:
+        pytest.skip("real Neo4j Browser check not possible here: " + (proc.stderr or proc.stdout).strip()[-300:])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    shots = sorted(tmp_path.glob("*.png"))
+    assert len(shots) >= 4 and all(p.stat().st_size > 20_000 for p in shots)
+    assert neo4j_settings.password not in proc.stdout + proc.stderr
