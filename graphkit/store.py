@@ -479,7 +479,7 @@ class _Loader:
             clock.lap("edges")
             self.write_edges(writer, plan)
             clock.lap("mentions")
-            self.write_mentions(writer, plan, old_keys)
+            self.write_mentions(writer, plan)
         clock.lap("finish")
         # edge_keys back to exactly the edges supported now; drop entities nothing points at
         for chunk in _batches(final_keys, self.batch_size):
@@ -588,24 +588,23 @@ class _Loader:
                              f"node deleted during the load{RERUN_HINT}")
         self.tally("relationships", len(rows), relationships=len(rows), relationships_created=result["created"])
 
-    def write_mentions(self, writer: BatchWriter, plan: _LoadPlan, old_keys: dict) -> None:
-        """(:Article)-[:MENTIONS]->(:Entity); only articles stored before can have some already."""
-        rows = {"fresh": [], "known": []}
+    def write_mentions(self, writer: BatchWriter, plan: _LoadPlan) -> None:
+        """(:Article)-[:MENTIONS]->(:Entity), always MERGEd: MENTIONS carry no key a constraint
+        could guard, and a transaction retried after an unacknowledged commit must not
+        double them (cheap here: a new article has no relationships to look through)."""
+        batch, size = [], 0
         for aid, entity_ids in plan.mentions.items():
-            rows["known" if aid in old_keys else "fresh"].append({"article": aid, "entities": entity_ids})
-        for kind, query in (("fresh", cypher.MENTIONS_CREATE_QUERY), ("known", cypher.MENTIONS_QUERY)):
-            batch: list = []
-            for row in rows[kind]:
-                batch.append(row)
-                if sum(len(r["entities"]) for r in batch) >= self.batch_size * 2:
-                    writer.submit(lambda query=query, batch=batch: self._mention_batch(query, batch))
-                    batch = []
-            if batch:
-                writer.submit(lambda query=query, batch=batch: self._mention_batch(query, batch))
+            batch.append({"article": aid, "entities": entity_ids})
+            size += len(entity_ids)
+            if size >= self.batch_size * 2:
+                writer.submit(lambda batch=batch: self._mention_batch(batch))
+                batch, size = [], 0
+        if batch:
+            writer.submit(lambda batch=batch: self._mention_batch(batch))
         writer.barrier()
 
-    def _mention_batch(self, query: str, rows: list) -> None:
-        self.write(query, rows, "writing MENTIONS relationships")
+    def _mention_batch(self, rows: list) -> None:
+        self.write(cypher.MENTIONS_QUERY, rows, "writing MENTIONS relationships")
         n = sum(len(r["entities"]) for r in rows)
         self.tally("relationships", n, mentions=n)
 

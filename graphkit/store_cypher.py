@@ -1,20 +1,22 @@
 """The fixed Cypher the loader runs (graphkit.store): one query per shape, with the entity
 label or relation type taken from the closed enums in graphkit.model and every value passed
-as a parameter. Two paths per kind of write:
+as a parameter.
 
-* CREATE: for rows the loader has just checked are not in the store (a first load);
-* MERGE: for rows that are there already (a re-load, more articles on known edges), which
-  keeps other articles' contributions and writes nothing when nothing changed.
-
-The uniqueness constraints of cypher/schema hold on both paths, so a row wrongly taken for
-new fails its batch instead of duplicating a node or an edge.
+* Nodes: the loader asks which ids are stored; new nodes take the short `*_CREATE_QUERY`
+  (properties as they are), stored ones the full query that merges aliases, labels and
+  confidence.
+* Typed edges: EDGE_WRITE_QUERY creates a missing edge or merges this load's per-article
+  items into the stored one, deciding per row inside the transaction.
+* Every query is safe to run twice (the driver retries transactions): the uniqueness
+  constraints of cypher/schema turn a second CREATE of a node or an edge into a no-op or a
+  failed batch, never a duplicate.
 """
 
 from __future__ import annotations
 
 from .model import EntityType, RelationType
 
-# --------------------------------------------------------------------------- MERGE path
+# --------------------------------------------------------------------------- stored rows
 
 ENTITY_QUERY = {
     t: f"""
@@ -153,7 +155,7 @@ DELETE e
 RETURN count(*) AS deleted
 """
 
-# --------------------------------------------------------------------------- CREATE path
+# --------------------------------------------------------------------------- new rows
 
 ENTITY_EXISTING_QUERY = """
 UNWIND $ids AS id
@@ -167,12 +169,14 @@ MATCH (e:Entity {id: id})
 RETURN e.id AS id, elementId(e) AS node
 """
 
-# row: {props}: every property of the new node, id included
+# row: {props}: every property of the new node, id included. MERGE rather than CREATE only
+# so that a transaction the driver retries after an unacknowledged commit finds its node
+# instead of failing on the constraint; a new node skips ENTITY_QUERY's label and alias work.
 ENTITY_CREATE_QUERY = {
     t: f"""
 UNWIND $rows AS row
-CREATE (e:Entity:{t.value})
-SET e = row.props
+MERGE (e:Entity {{id: row.props.id}})
+ON CREATE SET e:{t.value}, e = row.props
 RETURN e.id AS id, elementId(e) AS node
 """
     for t in EntityType
@@ -180,15 +184,6 @@ RETURN e.id AS id, elementId(e) AS node
 
 ARTICLE_CREATE_QUERY = """
 UNWIND $rows AS row
-CREATE (a:Article)
-SET a = row.props, a.edge_keys = row.keys
-"""
-
-# row: {article, entities: [ids]}
-MENTIONS_CREATE_QUERY = """
-UNWIND $rows AS row
-MATCH (a:Article {id: row.article})
-UNWIND row.entities AS entity_id
-MATCH (e:Entity {id: entity_id})
-CREATE (a)-[:MENTIONS]->(e)
+MERGE (a:Article {id: row.id})
+ON CREATE SET a = row.props, a.edge_keys = row.keys
 """
