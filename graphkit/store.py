@@ -332,9 +332,12 @@ class _LoadPlan:
 
 def _plan(graph: dict, p: str) -> _LoadPlan:
     entities: dict[EntityType, list] = defaultdict(list)
+    mentions: dict[str, list] = defaultdict(list)
     for node in graph.get("nodes", []):
         etype, row = _entity_row(node, p)
         entities[etype].append(row)
+        for aid in dict.fromkeys(node.get("articles") or []):
+            mentions[p + aid].append(row["id"])
     edges = graph.get("edges", [])
     edge_order: dict[RelationType, list] = defaultdict(list)
     first_of_key: dict[str, int] = {}
@@ -352,10 +355,6 @@ def _plan(graph: dict, p: str) -> _LoadPlan:
         for aid in arts:
             article_edge_keys[aid].append(key)
     del first_of_key
-    mentions: dict[str, list] = defaultdict(list)
-    for node in graph.get("nodes", []):
-        for aid in dict.fromkeys(node.get("articles") or []):
-            mentions[p + aid].append(p + node["id"])
     articles = []
     for meta in graph.get("articles", []):
         props = {k: v for k, v in meta.items() if v is not None and k != "id"}
@@ -504,7 +503,7 @@ class _Loader:
         writer.barrier()
 
     def _entity_batch(self, etype: EntityType, rows: list) -> None:
-        stored = {r["id"] for r in self.read(cypher.ENTITY_EXISTING_QUERY, f"reading {etype.value} nodes",
+        stored = {r["id"] for r in self.read(cypher.ENTITY_NODES_QUERY, f"reading {etype.value} nodes",
                                              ids=[row["id"] for row in rows])}
         fresh = [_new_entity_row(row) for row in rows if row["id"] not in stored]
         known = [row for row in rows if row["id"] in stored]

@@ -157,12 +157,6 @@ RETURN count(*) AS deleted
 
 # --------------------------------------------------------------------------- new rows
 
-ENTITY_EXISTING_QUERY = """
-UNWIND $ids AS id
-MATCH (e:Entity {id: id})
-RETURN e.id AS id
-"""
-
 ENTITY_NODES_QUERY = """
 UNWIND $ids AS id
 MATCH (e:Entity {id: id})
