@@ -29,7 +29,7 @@ import time
 import tracemalloc
 
 from graphkit.model import RelationType
-from graphkit.store import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jSettings, connect, count_graph, delete_prefixed, load_graph
+from graphkit.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jSettings, connect, count_graph, delete_prefixed, load_graph
 
 TYPE_WEIGHTS = {RelationType.PARTNERS_WITH: 40, RelationType.DEPLOYS_ON: 15, RelationType.SUPPLIES: 12,
                 RelationType.INVESTS_IN: 8, RelationType.INCUBATES: 6, RelationType.SUBSIDIARY_OF: 6,

@@ -252,7 +252,7 @@ def report_run(
 ):
     """Run one report against Neo4j; parameters are checked against the report's header."""
     from . import reports
-    from .store import Neo4jSettings
+    from .neo4j import Neo4jSettings
 
     try:
         report = reports.find_report(name)
@@ -284,7 +284,7 @@ IdPrefixOpt = Annotated[str, typer.Option("--id-prefix", show_default=False,
 
 
 def _neo4j_settings(uri: str, user: str, password: str, database: str):
-    from .store import Neo4jSettings
+    from .neo4j import Neo4jSettings
 
     return Neo4jSettings(uri=uri, user=user, password=password, database=database)
 
@@ -307,7 +307,7 @@ def load(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from . import store
+    from . import neo4j as store
     from .graph import graph_to_dict
 
     data = graph_to_dict(load_graph(graph))
@@ -349,7 +349,7 @@ def retract(
     id_prefix: IdPrefixOpt = "",
 ):
     """Withdraw one article from Neo4j and from the graph file; edges it alone supported go."""
-    from . import store
+    from . import neo4j as store
     from .graph import remove_article
 
     driver = store.connect(_neo4j_settings(uri, user, password, database))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .edgerules import date_span, noisy_or
 from .errors import GraphFileError
 from .model import SYMMETRIC_TYPES, Extraction, RelationType
 
@@ -36,24 +37,17 @@ EVIDENCE_CAP = 5  # evidence sentences kept on an edge summary
 FORMAT = "graphkit-graph/1"
 
 
-def _noisy_or(values) -> float:
-    """Confidence that at least one independent source is right."""
-    miss = 1.0
-    for v in values:
-        miss *= 1.0 - max(0.0, min(1.0, v))
-    return round(1.0 - miss, 4)
-
-
 def edge_summary(provenance: list) -> dict:
-    """Derived edge attributes from its provenance records (one per article)."""
-    dates = sorted(p["date"] for p in provenance if p.get("date"))
+    """Derived edge attributes from its provenance records (one per article); the rules are
+    graphkit.edgerules', shared with the Neo4j loader."""
+    first_seen, last_seen = date_span(p.get("date") for p in provenance)
     return {
         "support": len(provenance),
         "articles": [p["article"] for p in provenance],
         "evidence": [p["evidence"] for p in provenance][:EVIDENCE_CAP],
-        "first_seen": dates[0] if dates else None,
-        "last_seen": dates[-1] if dates else None,
-        "confidence": _noisy_or(p["confidence"] for p in provenance),
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "confidence": noisy_or(p["confidence"] for p in provenance),
     }
 
 

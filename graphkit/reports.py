@@ -358,7 +358,7 @@ def run_report(target, report: Report, params: dict, database: str | None = None
     if hasattr(target, "session"):
         driver = target
     else:
-        from .store import connect
+        from .neo4j import connect
 
         driver = owned = connect(target)
         if database is None:

@@ -179,7 +179,7 @@ def load_fixture(prefix: str):
     from graphkit.extract import extract_article
     from graphkit.graph import build_graph, graph_to_dict
     from graphkit.ingest import load_articles
-    from graphkit.store import Neo4jSettings, connect, load_graph
+    from graphkit.neo4j import Neo4jSettings, connect, load_graph
 
     settings = Neo4jSettings.from_env()
     if not settings.password:
@@ -449,7 +449,7 @@ def check_frames(rules: dict, result: dict, nodes: dict, rels: dict, prefix: str
 
 
 def check(args) -> int:
-    from graphkit.store import delete_prefixed
+    from graphkit.neo4j import delete_prefixed
 
     rules = read_grass(args.grass.read_text(encoding="utf-8"))
     args.out_dir.mkdir(parents=True, exist_ok=True)

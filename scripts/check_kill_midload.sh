@@ -32,7 +32,7 @@ RUN="gkkillrun-$TAG-"
 digest() {  # counts and a digest of every property under a prefix (prefix stripped)
   "$PY" - "$1" <<'PY'
 import hashlib, json, sys
-from graphkit.store import Neo4jSettings, connect, count_graph
+from graphkit.neo4j import Neo4jSettings, connect, count_graph
 p = sys.argv[1]
 d = connect(Neo4jSettings.from_env())
 def strip(v):
@@ -57,7 +57,7 @@ PY
 
 cleanup() {
   "$PY" -c "
-from graphkit.store import Neo4jSettings, connect, delete_prefixed
+from graphkit.neo4j import Neo4jSettings, connect, delete_prefixed
 d = connect(Neo4jSettings.from_env())
 print('cleanup: deleted', delete_prefixed(d, '$REF', batch_size=2000) + delete_prefixed(d, '$RUN', batch_size=2000), 'nodes')
 " || true
@@ -86,7 +86,7 @@ set +e
 LOADER=$!
 "$PY" - "$RUN" "$(( EDGES * KILL_AT / 100 ))" <<'PY'
 import sys, time
-from graphkit.store import Neo4jSettings, connect
+from graphkit.neo4j import Neo4jSettings, connect
 prefix, want = sys.argv[1], int(sys.argv[2])
 d = connect(Neo4jSettings.from_env())
 query = ("MATCH (h:Entity)-[r]->(:Entity) WHERE h.id STARTS WITH $p RETURN count(r) AS n")

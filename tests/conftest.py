@@ -53,11 +53,11 @@ def new_id_prefix() -> str:
 
 @pytest.fixture(scope="session")
 def neo4j_settings():
-    """graphkit.store.Neo4jSettings of a reachable server (skip / fail otherwise)."""
+    """graphkit.neo4j.Neo4jSettings of a reachable server (skip / fail otherwise)."""
     import os
 
     from graphkit.errors import StoreError
-    from graphkit.store import Neo4jSettings, connect
+    from graphkit.neo4j import Neo4jSettings, connect
 
     if not os.environ.get("NEO4J_URI"):
         reason = "no Neo4j server: set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD to run integration tests"
@@ -77,7 +77,7 @@ def neo4j_settings():
 @pytest.fixture(scope="session")
 def neo4j_driver(neo4j_settings):
     """One driver for the session (closed at the end)."""
-    from graphkit.store import connect
+    from graphkit.neo4j import connect
 
     driver = connect(neo4j_settings)
     yield driver
@@ -91,7 +91,7 @@ def loaded_fixture_graph(neo4j_settings, neo4j_driver, fixture_graph):
     Every node id in the store then starts with the prefix (entity `bmw` is `<prefix>bmw`);
     the nodes (and so their relationships) are deleted after the session."""
     from graphkit.graph import graph_to_dict
-    from graphkit.store import delete_prefixed, load_graph
+    from graphkit.neo4j import delete_prefixed, load_graph
 
     prefix = new_id_prefix()
     load_graph(neo4j_driver, graph_to_dict(fixture_graph), id_prefix=prefix, database=neo4j_settings.database)

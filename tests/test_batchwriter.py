@@ -1,4 +1,4 @@
-"""graphkit.batchwriter: jobs run off the calling thread; the first failure surfaces in it."""
+"""graphkit.neo4j.batchwriter: jobs run off the calling thread; the first failure surfaces in it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from graphkit.batchwriter import BatchWriter
+from graphkit.neo4j.batchwriter import BatchWriter
 
 
 def test_jobs_run_on_writer_threads_and_barrier_waits_for_all():

@@ -1,4 +1,4 @@
-"""graphkit.store against a real Neo4j server (marker `neo4j`; see tests/conftest.py).
+"""graphkit.neo4j against a real Neo4j server (marker `neo4j`; see tests/conftest.py).
 
 Every test loads under its own random id prefix and deletes only what carries it. Store
 states are compared as snapshots with the prefix stripped, so "re-load after a change"
@@ -21,7 +21,7 @@ from conftest import new_id_prefix
 from graphkit.errors import StoreError
 from graphkit.graph import add_extraction, build_graph, graph_from_dict, graph_to_dict, remove_article, save_graph
 from graphkit.model import RelationType
-from graphkit.store import (
+from graphkit.neo4j import (
     Neo4jSettings,
     connect,
     count_graph,
@@ -349,7 +349,7 @@ def test_store_schema_replaces_an_older_relationship_key_index(neo4j_driver, neo
     neo4j_driver.execute_query("DROP CONSTRAINT operates_key_unique IF EXISTS", database_=db)
     neo4j_driver.execute_query("CREATE INDEX operates_key IF NOT EXISTS FOR ()-[r:OPERATES]-() ON (r.key)",
                                database_=db)
-    from graphkit.store import apply_schema
+    from graphkit.neo4j import apply_schema
 
     apply_schema(neo4j_driver, db)
     names = {r["name"]: r["type"] for r in neo4j_driver.execute_query(

@@ -1,6 +1,6 @@
-"""The fixed Cypher the loader runs (graphkit.store): one query per shape, with the entity
-label or relation type taken from the closed enums in graphkit.model and every value passed
-as a parameter.
+"""The fixed Cypher the loader and retract run: one query per shape, with the entity label
+or relation type taken from the closed enums in graphkit.model and every value passed as a
+parameter.
 
 * Nodes: the loader asks which ids are stored; new nodes take the short `*_CREATE_QUERY`
   (properties as they are), stored ones the full query that merges aliases, labels and
@@ -14,7 +14,8 @@ as a parameter.
 
 from __future__ import annotations
 
-from .model import EntityType, RelationType
+from graphkit.edgerules import cypher_date_span, cypher_noisy_or
+from graphkit.model import EntityType, RelationType
 
 # --------------------------------------------------------------------------- stored rows
 
@@ -69,8 +70,10 @@ MATCH (e:Entity {id: entity_id})
 MERGE (a)-[:MENTIONS]->(e)
 """
 
-# Derived properties from the parallel lists, recomputed on every write (docs/neo4j-model.md).
-_DERIVED = """
+# Derived properties from the parallel lists, recomputed on every write (docs/neo4j-model.md);
+# the rules are graphkit.edgerules', the same the graph file and the loader's rows follow.
+_FIRST_SEEN, _LAST_SEEN = cypher_date_span("ds")
+_DERIVED = f"""
 WITH r, row, arts, items, [x IN items WHERE x.date IS NOT NULL AND x.date <> "" | x.date] AS ds
 SET r.articles = arts,
     r.evidence = [x IN items | x.evidence],
@@ -78,10 +81,9 @@ SET r.articles = arts,
     r.confidences = [x IN items | x.confidence],
     r.rules = [x IN items | x.rule],
     r.support = size(arts),
-    r.first_seen = reduce(m = null, d IN ds | CASE WHEN m IS NULL OR d < m THEN d ELSE m END),
-    r.last_seen = reduce(m = null, d IN ds | CASE WHEN m IS NULL OR d > m THEN d ELSE m END),
-    r.confidence = round(1.0 - reduce(p = 1.0, x IN items |
-        p * (1.0 - CASE WHEN x.confidence < 0.0 THEN 0.0 WHEN x.confidence > 1.0 THEN 1.0 ELSE x.confidence END)), 4),
+    r.first_seen = {_FIRST_SEEN},
+    r.last_seen = {_LAST_SEEN},
+    r.confidence = {cypher_noisy_or("items")},
     r.key = row.key
 """
 
