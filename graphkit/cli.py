@@ -10,40 +10,103 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import analyze, ingest
-from .errors import GraphkitError
+from . import __version__, analyze, ingest
+from .errors import GraphkitError, UsageProblem
 from .extract import extract_article
-from .graph import DEFAULT_GRAPH_PATH, build_graph, load_graph, save_graph
+from .graph import build_graph, load_graph, save_graph
 from .render import Format, render_rows, rows_to_text, stderr_console, stdout_console
+from .settings import Settings, load_settings
 
-app = typer.Typer(
+class _App(typer.Typer):
+    """Every command registered here runs inside the one error boundary (`_boundary`)."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda function: register(_boundary(function))
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+app = _App(
     help="Turn car x tech news articles into an ecosystem graph and rank its central players.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
-    add_completion=False,
+    context_settings=CONTEXT,
 )
 
-GraphOpt = Annotated[Path, typer.Option("--graph", "-g", help="Graph file written by `graphkit build`.", envvar="GRAPHKIT_GRAPH")]
+GraphOpt = Annotated[Optional[Path], typer.Option(
+    "--graph", "-g", show_default=False,
+    help="Graph file (default: `graph` of graphkit.toml, GRAPHKIT_GRAPH, or graphkit-out/graph.json).")]
+FormatOpt = Annotated[Optional[Format], typer.Option(
+    "--format", "-f", show_default=False, help="Output format (default table, or `format` of graphkit.toml).")]
 
 
-def _fail(message: str, hint: str | None = None) -> None:
-    err = stderr_console()
-    err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False, emoji=False)
-    if hint:
-        err.print(f"[dim]hint:[/] {hint}", markup=True, highlight=False)
-    raise typer.Exit(1)
+def _say(message: str, err: bool = False) -> None:
+    """Plain text, never read as markup: `[red]` in a name is printed as typed."""
+    (stderr_console() if err else stdout_console()).print(message, markup=False, highlight=False, emoji=False)
 
 
-def reports_errors(command):
-    """Library errors become `error: ...` on stderr and exit 1, however the app is invoked."""
+def _boundary(command):
+    """Library errors become `error: ...` (plus `hint: ...`) on stderr and exit 1."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except GraphkitError as exc:
-            stderr_console().print(f"error: {exc}", markup=False, highlight=False)
+            _say(f"error: {exc}", err=True)
+            if getattr(exc, "hint", None):
+                _say(f"hint: {exc.hint}", err=True)
             raise typer.Exit(1) from None
     return wrapper
+
+
+def _fail(message: str, hint: str | None = None):
+    raise UsageProblem(message, hint)
+
+
+def _version(value: bool) -> None:
+    if value:
+        _say(f"graphkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    config: Annotated[Optional[Path], typer.Option(
+        "--config", show_default=False,
+        help="Config file (default: ./graphkit.toml, or GRAPHKIT_CONFIG).")] = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+):
+    """Turn car x tech news articles into an ecosystem graph and rank its central players."""
+    _INVOCATION.clear()
+    _INVOCATION["config"] = config
+
+
+_INVOCATION: dict = {}  # this invocation's --config and, once read, its Settings
+
+
+def settings() -> Settings:
+    """The settings of this invocation, read once (flags are applied by each command)."""
+    if "settings" not in _INVOCATION:
+        _INVOCATION["settings"] = load_settings(_INVOCATION.get("config"))
+    return _INVOCATION["settings"]
+
+
+def _graph(flag: Optional[Path]) -> Path:
+    return flag if flag is not None else settings().graph
+
+
+def _format(flag: Optional[Format]) -> Format:
+    if flag is not None:
+        return flag
+    value = settings().format
+    if value is None:
+        return Format.table
+    try:
+        return Format(value.lower())
+    except ValueError:
+        raise UsageProblem(f"format {value!r} (from {settings().source('format')}) is not one of "
+                           + ", ".join(f.value for f in Format)) from None
 
 
 def _read_articles(paths) -> list:
@@ -64,22 +127,74 @@ def _extract_all(articles) -> list:
 
 
 @app.command()
-@reports_errors
 def build(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the graph.")] = DEFAULT_GRAPH_PATH,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", "--graph", "-g", show_default=False,
+                                                help="Where to write the graph (default: the configured graph).")] = None,
 ):
-    """Extract every article and write the aggregated graph (default graphkit-out/graph.json)."""
+    """Extract every article and write a new graph from exactly these articles.
+
+    An existing graph file is replaced (use `graphkit add` to grow it instead)."""
+    out = _graph(out)
     extractions = _extract_all(_read_articles(paths))
     graph = build_graph(extractions)
     save_graph(graph, out)
-    stdout_console().print(
-        f"{len(extractions)} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; wrote {out}",
-        markup=False, highlight=False)
+    _say(f"{len(extractions)} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; wrote {out}")
 
 
 @app.command()
-@reports_errors
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    graph: GraphOpt = None,
+    fmt: FormatOpt = None,
+):
+    """Merge articles into the graph: new ones add, changed ones replace their own part, same text changes nothing.
+
+    Prints what changed (entities, edges, support). Starts a new graph when the file does not exist."""
+    from . import changes
+
+    path = _graph(graph)
+    g = load_graph(path) if Path(path).exists() else build_graph([])
+    plan = changes.plan_add(g, _read_articles(paths))
+    result = changes.apply_add(g, plan, _extract_all(plan.to_extract))
+    if result.added or result.replaced:
+        save_graph(g, path)
+    for article_id, holder in result.unchanged:
+        same = "already in the graph" if article_id == holder else f"same text as {holder} in the graph"
+        _say(f"note: {article_id}: {same}; nothing changed", err=True)
+    _say_changes(result.diff, _format(fmt),
+                 f"{path}: {len(result.added)} articles added, {len(result.replaced)} replaced, "
+                 f"{len(result.unchanged)} unchanged")
+
+
+def _say_changes(diff, fmt: Format, headline: str) -> None:
+    """A change summary: headline and counts, then one row per change (or one JSON document)."""
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps({"summary": headline, **diff.to_json()}, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt is not Format.table:
+        render_rows(diff.rows(), fmt, stdout_console())
+        return
+    _say(headline)
+    _say(diff.summary())
+    if not diff.empty:
+        render_rows(diff.rows(), fmt, stdout_console(), title="Changes")
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="Graph file before.")],
+    new: Annotated[Path, typer.Argument(help="Graph file after.")],
+    fmt: FormatOpt = None,
+):
+    """What changed between two graph files: articles, entities, edges and their support."""
+    from .changes import diff_graphs
+
+    result = diff_graphs(load_graph(old), load_graph(new))
+    _say_changes(result, _format(fmt), f"{old} -> {new}")
+
+
+@app.command()
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file (default: stdout).")] = None,
@@ -90,15 +205,26 @@ def extract(
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        stderr_console().print(f"wrote {len(lines)} articles to {out}", markup=False, highlight=False)
+        _say(f"wrote {len(lines)} articles to {out}", err=True)
     else:
         sys.stdout.write(text)
 
 
+def _relations(values) -> tuple:
+    """Relation type names, any case; unknown ones are an error listing the valid ones."""
+    from .model import RelationType
+
+    out = []
+    for value in values or ():
+        if value.upper() not in RelationType.__members__:
+            _fail(f"unknown relation type {value!r}", "choose from " + ", ".join(RelationType.__members__))
+        out.append(value.upper())
+    return tuple(out)
+
+
 @app.command()
-@reports_errors
 def rank(
-    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    graph: GraphOpt = None,
     metric: Annotated[str, typer.Option(help="pagerank | degree | betweenness | eigenvector | closeness | composite")] = "pagerank",
     top: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 10,
     type_: Annotated[Optional[list[str]], typer.Option("--type", help="Only nodes of this type (Organization, Product, Program); repeatable.")] = None,
@@ -106,80 +232,73 @@ def rank(
     relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
     since: Annotated[Optional[str], typer.Option(help="Only edges last seen on/after this date (YYYY[-MM[-DD]]).")] = None,
     until: Annotated[Optional[str], typer.Option(help="Only edges first seen on/before this date.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: FormatOpt = None,
 ):
     """Rank the central players of the built graph and say why."""
-    if metric not in analyze.METRICS:
+    if metric.lower() not in analyze.METRICS:
         _fail(f"unknown metric {metric!r}", "choose one of " + ", ".join(analyze.METRICS))
-    try:
-        relations = tuple(r.upper() for r in relation or ())
-        from .model import RelationType
-        for r in relations:
-            RelationType(r)
-    except ValueError:
-        _fail(f"unknown relation type in {relation}", "use e.g. PARTNERS_WITH, DEPLOYS_ON, INCUBATES")
-    options = analyze.RankOptions(metric=metric, top=top, types=tuple(type_ or ()), kinds=tuple(kind or ()),
-                                  relations=relations, since=since, until=until)
-    result = analyze.rank(load_graph(graph), options)
-    render_rows(result.rows, fmt, stdout_console(), title=f"Central players by {metric}")
+    options = analyze.RankOptions(metric=metric.lower(), top=top, types=tuple(type_ or ()), kinds=tuple(kind or ()),
+                                  relations=_relations(relation), since=since, until=until)
+    result = analyze.rank(load_graph(_graph(graph)), options)
+    render_rows(result.rows, _format(fmt), stdout_console(), title=f"Central players by {metric}")
     for note in result.notes:
-        stderr_console().print(f"note: {note}", markup=False, highlight=False)
+        _say(f"note: {note}", err=True)
 
 
 @app.command()
-@reports_errors
 def explain(
     name: Annotated[str, typer.Argument(help="Company, product or program name in any script (宝马, bmw, БМВ).")],
-    graph: GraphOpt = DEFAULT_GRAPH_PATH,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    graph: GraphOpt = None,
+    fmt: FormatOpt = None,
 ):
     """Why a player ranks where it does: rank per metric, community, edges with evidence."""
-    g = load_graph(graph)
+    path = _graph(graph)
+    g = load_graph(path)
+    fmt = _format(fmt)
     node = analyze.find_node(g, name)
     if node is None:
-        _fail(f"{name!r} is not in the graph {graph}", "try `graphkit rank --top 50` to see the names it holds")
+        _fail(f"{name!r} is not in the graph {path}", "try `graphkit rank --top 50` to see the names it holds")
     info = analyze.explain(g, node)
     if fmt is Format.json:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
         return
     console = stdout_console()
     heading = info["name"] + (f" ({info['original_name']})" if info["original_name"] else "")
-    console.print(f"{heading} — {info['type']}, {info['kind'] or 'kind unknown'}", markup=False, highlight=False)
+    _say(f"{heading} — {info['type']}, {info['kind'] or 'kind unknown'}")
     ranks = [{"metric": m, "rank": f"{r['rank']} of {r['of']}", "score": r["score"]} for m, r in info["ranks"].items()]
     render_rows(ranks, fmt, console, title="Rank per metric")
     if info["community"]:
         c = info["community"]
-        console.print(f"Community {c['community']} ({c['size']} members): " + ", ".join(c["peers"]), markup=False, highlight=False)
+        _say(f"Community {c['community']} ({c['size']} members): " + ", ".join(c["peers"]))
     render_rows(info["edges"], fmt, console, title="Edges with evidence")
 
 
 @app.command()
-@reports_errors
 def communities(
-    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    graph: GraphOpt = None,
     relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types; repeatable.")] = None,
     seed: Annotated[int, typer.Option(help="Louvain seed (same seed, same clusters).")] = analyze.SEED,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = None,
 ):
     """Clusters of the ecosystem (Louvain, seeded) with members and links between clusters."""
-    parts = analyze.communities(load_graph(graph), tuple(r.upper() for r in relation or ()), seed=seed)
+    parts = analyze.communities(load_graph(_graph(graph)), _relations(relation), seed=seed)
     rows = [{"community": p["community"], "size": p["size"], "members": p["members"],
              "links to other clusters": [f"{a} {k} {b}" for edges in p["links"].values() for a, k, b in edges][:6]}
             for p in parts]
-    render_rows(rows, fmt, stdout_console(), title="Communities")
+    render_rows(rows, _format(fmt), stdout_console(), title="Communities")
 
 
 @app.command()
-@reports_errors
 def evaluate(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     gold: Annotated[Path, typer.Option(help="Folder of gold <id>.json files.")],
     errors: Annotated[bool, typer.Option("--errors", help="List false positives and misses with evidence.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = None,
 ):
     """Precision / recall / F1 of extraction against gold annotations."""
     from .evaluate import evaluate as run_eval, load_gold
 
+    fmt = _format(fmt)
     gold_data = load_gold(gold)
     extractions = [x.to_json() for x in _extract_all(_read_articles(paths))]
     report = run_eval(extractions, gold_data)
@@ -190,130 +309,147 @@ def evaluate(
             payload["errors"] = report.errors
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    console.print(f"{report.articles} articles compared with gold", markup=False, highlight=False)
+    _say(f"{report.articles} articles compared with gold")
     for title, rows in report.tables().items():
         render_rows(rows, fmt, console, title=title)
     if report.missing:
-        stderr_console().print("note: no article for gold ids " + ", ".join(report.missing), markup=False, highlight=False)
+        _say("note: no article for gold ids " + ", ".join(report.missing), err=True)
     if errors:
         render_rows(report.errors, fmt, console, title="Errors (false positives and misses)")
 
 
 @app.command("map")
-@reports_errors
 def map_(
-    graph: GraphOpt = DEFAULT_GRAPH_PATH,
+    graph: GraphOpt = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path("graphkit-out/ecosystem.html"),
     relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
     top: Annotated[Optional[int], typer.Option(min=1, help="Keep the N highest-ranked nodes (PageRank); default all.")] = None,
 ):
     """Write an interactive, offline HTML map of the ecosystem (one self-contained file)."""
     from .mapview import map_html
-    from .model import RelationType
 
-    relations = tuple(r.upper() for r in relation or ())
-    unknown = [r for r in relations if r not in RelationType.__members__]
-    if unknown:
-        _fail(f"unknown relation type {', '.join(unknown)}", "use e.g. PARTNERS_WITH, DEPLOYS_ON, INCUBATES")
-    text = map_html(load_graph(graph), relations=relations, top=top)
+    text = map_html(load_graph(_graph(graph)), relations=_relations(relation), top=top)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    stdout_console().print(f"wrote {out}", markup=False, highlight=False)
+    _say(f"wrote {out}")
 
 
-report_app = typer.Typer(help="Scripted Cypher reports (cypher/reports/*.cypher) run against Neo4j.",
-                         no_args_is_help=True)
+# ---- Neo4j: one definition of the connection options, shared by load, retract and report run
+
+NEO4J_PANEL = "Neo4j connection"
+UriOpt = Annotated[Optional[str], typer.Option(
+    "--uri", rich_help_panel=NEO4J_PANEL, show_default=False,
+    help="bolt://HOST:7687, neo4j://HOST:7687 or neo4j+s://ID.databases.neo4j.io (Aura); default NEO4J_URI, "
+         "[neo4j] uri of graphkit.toml, or bolt://127.0.0.1:7687.")]
+UserOpt = Annotated[Optional[str], typer.Option("--user", rich_help_panel=NEO4J_PANEL, show_default=False,
+                                                help="Neo4j user (default NEO4J_USER, config, or neo4j).")]
+PasswordOpt = Annotated[Optional[str], typer.Option("--password", hide_input=True, show_default=False,
+                                                    rich_help_panel=NEO4J_PANEL,
+                                                    help="Neo4j password (prefer the NEO4J_PASSWORD variable; never printed).")]
+DatabaseOpt = Annotated[Optional[str], typer.Option("--database", rich_help_panel=NEO4J_PANEL, show_default=False,
+                                                    help="Database name (default NEO4J_DATABASE, config, or neo4j).")]
+IdPrefixOpt = Annotated[Optional[str], typer.Option(
+    "--id-prefix", show_default=False, rich_help_panel=NEO4J_PANEL,
+    help="Put this before every node id (to keep test or trial loads apart); default: GRAPHKIT_ID_PREFIX, "
+         "config, or (retract, report) the prefix the graph file was loaded with.")]
+
+
+def _neo4j(uri, user, password, database):
+    from .neo4j import Neo4jSettings
+
+    s = settings().with_flags(neo4j_uri=uri, neo4j_user=user, neo4j_password=password, neo4j_database=database)
+    return Neo4jSettings(uri=s.neo4j_uri, user=s.neo4j_user, password=s.neo4j_password, database=s.neo4j_database)
+
+
+def _id_prefix(flag: Optional[str], graph_path: Optional[Path] = None) -> tuple:
+    """(prefix, where it came from): flag > env > config > the prefix recorded in the graph file."""
+    s = settings().with_flags(id_prefix=flag)
+    if s.id_prefix is not None:
+        return s.id_prefix, s.source("id_prefix")
+    if graph_path is not None and Path(graph_path).exists():
+        from .graph import loaded_prefix
+
+        recorded = loaded_prefix(load_graph(graph_path))
+        if recorded is not None:
+            return recorded, "graph file"
+    return "", "default"
+
+
+report_app = _App(help="Scripted Cypher reports (cypher/reports/*.cypher) run against Neo4j.",
+                  no_args_is_help=True, context_settings=CONTEXT)
 app.add_typer(report_app, name="report")
 
 
 @report_app.command("list")
-def report_list(fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table):
+def report_list(fmt: FormatOpt = None):
     """List the reports: name (file stem), title and parameters (type = default)."""
     from . import reports
 
-    try:
-        items = reports.list_reports()
-    except GraphkitError as exc:
-        _fail(str(exc))
+    items = reports.list_reports()
     rows = [{"name": r.name, "title": r.title, "params": ", ".join(p.describe() for p in r.params)} for r in items]
-    render_rows(rows, fmt, stdout_console(), title="Reports")
+    render_rows(rows, _format(fmt), stdout_console(), title="Reports")
 
 
 @report_app.command("run")
 def report_run(
     name: Annotated[str, typer.Argument(help="Report name from `graphkit report list` (or a .cypher file).")],
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="Report parameter key=value; repeatable; `null` for none.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format; with --out, table is written as md.")] = Format.table,
+    fmt: Annotated[Optional[Format], typer.Option("--format", "-f", show_default=False,
+                                                  help="Output format; with --out, table is written as md.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the rows to this file (csv, json or md) instead of stdout.")] = None,
-    uri: Annotated[str, typer.Option(envvar="NEO4J_URI", help="Neo4j URI.")] = "bolt://127.0.0.1:7687",
-    user: Annotated[str, typer.Option(envvar="NEO4J_USER", help="Neo4j user.")] = "neo4j",
-    password: Annotated[str, typer.Option(envvar="NEO4J_PASSWORD", show_default=False, help="Neo4j password.")] = "",
-    database: Annotated[str, typer.Option(envvar="NEO4J_DATABASE", help="Neo4j database.")] = "neo4j",
+    uri: UriOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
 ):
     """Run one report against Neo4j; parameters are checked against the report's header."""
     from . import reports
-    from .neo4j import Neo4jSettings
 
-    try:
-        report = reports.find_report(name)
-        params = reports.bind_params(report, reports.parse_param_args(report.name, param))
-        rows = reports.run_report(Neo4jSettings(uri=uri, user=user, password=password, database=database), report, params)
-    except GraphkitError as exc:
-        _fail(str(exc))
+    fmt = _format(fmt)
+    report = reports.find_report(name)
+    params = reports.bind_params(report, reports.parse_param_args(report.name, param))
+    rows = reports.run_report(_neo4j(uri, user, password, database), report, params)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(rows_to_text(rows, Format.md if fmt is Format.table else fmt), encoding="utf-8")
-        stderr_console().print(f"wrote {len(rows)} rows to {out}", markup=False, highlight=False)
+        _say(f"wrote {len(rows)} rows to {out}", err=True)
     else:
         render_rows(rows, fmt, stdout_console(), title=report.title)
     if not rows:
-        stderr_console().print(f"note: report {report.name} returned no rows", markup=False, highlight=False)
-
-
-NEO4J_PANEL = "Neo4j connection"
-UriOpt = Annotated[str, typer.Option("--uri", envvar="NEO4J_URI", rich_help_panel=NEO4J_PANEL,
-                                     help="bolt://HOST:7687, neo4j://HOST:7687 or neo4j+s://ID.databases.neo4j.io (Aura).")]
-UserOpt = Annotated[str, typer.Option("--user", envvar="NEO4J_USER", rich_help_panel=NEO4J_PANEL, help="Neo4j user.")]
-PasswordOpt = Annotated[str, typer.Option("--password", envvar="NEO4J_PASSWORD", hide_input=True, show_default=False,
-                                          rich_help_panel=NEO4J_PANEL,
-                                          help="Neo4j password (prefer the NEO4J_PASSWORD variable; never printed).")]
-DatabaseOpt = Annotated[str, typer.Option("--database", envvar="NEO4J_DATABASE", rich_help_panel=NEO4J_PANEL,
-                                          help="Database name (Community edition has one: neo4j).")]
-IdPrefixOpt = Annotated[str, typer.Option("--id-prefix", show_default=False,
-                                          help="Put this before every node id (to keep test or trial loads apart).")]
-
-
-def _neo4j_settings(uri: str, user: str, password: str, database: str):
-    from .neo4j import Neo4jSettings
-
-    return Neo4jSettings(uri=uri, user=user, password=password, database=database)
+        _say(f"note: report {report.name} returned no rows", err=True)
 
 
 @app.command()
-@reports_errors
 def load(
-    graph: Annotated[Path, typer.Argument(help="Graph file written by `graphkit build`.", envvar="GRAPHKIT_GRAPH")] = DEFAULT_GRAPH_PATH,
-    uri: UriOpt = "bolt://127.0.0.1:7687",
-    user: UserOpt = "neo4j",
-    password: PasswordOpt = "",
-    database: DatabaseOpt = "neo4j",
+    graph_arg: Annotated[Optional[Path], typer.Argument(metavar="[GRAPH]", show_default=False,
+                                                        help="Same as --graph (kept for older scripts).")] = None,
+    graph: GraphOpt = None,
+    uri: UriOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Rows per write transaction.")] = 2000,
     writers: Annotated[int, typer.Option("--writers", min=1, max=16,
                                          help="Transactions in flight at once (threads).")] = 2,
-    id_prefix: IdPrefixOpt = "",
+    id_prefix: IdPrefixOpt = None,
 ):
-    """Write the built graph to Neo4j (schema first; re-loading changes nothing)."""
+    """Write the built graph to Neo4j (schema first; re-loading changes nothing).
+
+    The id prefix used is recorded in the graph file, so `retract` and `report run` use it too."""
     import time
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from . import neo4j as store
-    from .graph import graph_to_dict
+    from .graph import graph_to_dict, record_prefix
 
-    data = graph_to_dict(load_graph(graph))
-    settings = _neo4j_settings(uri, user, password, database)
+    path = graph or graph_arg or settings().graph
+    g = load_graph(path)
+    prefix, _ = _id_prefix(id_prefix)
+    data = graph_to_dict(g)
+    neo = _neo4j(uri, user, password, database)
     started = time.perf_counter()
-    driver = store.connect(settings)
+    driver = store.connect(neo)
     try:
         columns = (TextColumn("{task.description:<13}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=stderr_console(), transient=False) as bar:
@@ -322,59 +458,78 @@ def load(
             def progress(stage: str, done: int, total: int) -> None:
                 bar.update(tasks[stage], completed=done, total=total)
 
-            counts = store.load_graph(driver, data, batch_size=batch_size, id_prefix=id_prefix,
-                                      progress=progress, database=database, writers=writers)
+            counts = store.load_graph(driver, data, batch_size=batch_size, id_prefix=prefix,
+                                      progress=progress, database=neo.database, writers=writers)
     finally:
         driver.close()
+    if record_prefix(g, prefix):
+        save_graph(g, path)
     elapsed = time.perf_counter() - started
-    stdout_console().print(
-        f"loaded {counts.nodes} nodes ({counts.entities} entities, {counts.articles} articles) and "
-        f"{counts.relationships + counts.mentions} relationships ({counts.relationships} edges, "
-        f"{counts.relationships_created} of them new, {counts.mentions} MENTIONS) into {settings.database} at {settings.uri} in {elapsed:.1f}s",
-        markup=False, highlight=False)
+    _say(f"loaded {counts.nodes} nodes ({counts.entities} entities, {counts.articles} articles) and "
+         f"{counts.relationships + counts.mentions} relationships ({counts.relationships} edges, "
+         f"{counts.relationships_created} of them new, {counts.mentions} MENTIONS) into {neo.database} at {neo.uri} in {elapsed:.1f}s")
     if counts.stale_items or counts.orphans_deleted:
-        stderr_console().print(f"note: removed {counts.stale_items} stale article items and "
-                               f"{counts.orphans_deleted} entities nothing refers to any more", markup=False, highlight=False)
+        _say(f"note: removed {counts.stale_items} stale article items and "
+             f"{counts.orphans_deleted} entities nothing refers to any more", err=True)
 
 
 @app.command()
-@reports_errors
 def retract(
-    article_id: Annotated[str, typer.Argument(help="Article id (the file stem, as in `graphkit extract`).")],
-    graph: GraphOpt = DEFAULT_GRAPH_PATH,
-    uri: UriOpt = "bolt://127.0.0.1:7687",
-    user: UserOpt = "neo4j",
-    password: PasswordOpt = "",
-    database: DatabaseOpt = "neo4j",
-    id_prefix: IdPrefixOpt = "",
+    article_ids: Annotated[list[str], typer.Argument(metavar="ARTICLE_ID...",
+                                                     help="Article ids (file stems, as in `graphkit extract`).")],
+    graph: GraphOpt = None,
+    neo4j: Annotated[bool, typer.Option("--neo4j", rich_help_panel=NEO4J_PANEL,
+                                        help="Also withdraw the articles from Neo4j (default: the graph file only).")] = False,
+    uri: UriOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    database: DatabaseOpt = None,
+    id_prefix: IdPrefixOpt = None,
+    fmt: FormatOpt = None,
 ):
-    """Withdraw one article from Neo4j and from the graph file; edges it alone supported go."""
-    from . import neo4j as store
-    from .graph import remove_article
+    """Withdraw articles from the graph file (and with --neo4j from Neo4j); edges they alone supported go."""
+    from .changes import retract_articles
 
-    driver = store.connect(_neo4j_settings(uri, user, password, database))
-    try:
-        result = store.retract_article(driver, article_id, id_prefix=id_prefix, database=database)
-    finally:
-        driver.close()
-    in_file = False
-    if Path(graph).exists():
-        g = load_graph(graph)
-        in_file = remove_article(g, article_id)
-        if in_file:
-            save_graph(g, graph)
-    if not result["found"] and not in_file:
-        _fail(f"article {article_id!r} is neither in Neo4j nor in {graph}",
-              "ids are file stems; `graphkit extract PATH` prints them")
-    out = stdout_console()
-    if result["found"]:
-        out.print(f"Neo4j: removed article {article_id}: {result['edges_updated']} edges lost its support, "
-                  f"{result['edges_deleted']} edges and {result['entities_deleted']} entities deleted",
-                  markup=False, highlight=False)
-    else:
-        out.print(f"Neo4j: article {article_id} was not loaded", markup=False, highlight=False)
-    out.print(f"{graph}: " + (f"removed article {article_id}" if in_file else f"article {article_id} not in the file"),
-              markup=False, highlight=False)
+    path = _graph(graph)
+    in_file = None
+    if Path(path).exists():
+        g = load_graph(path)
+        in_file = retract_articles(g, article_ids)
+    elif not neo4j:
+        load_graph(path)  # the usual "no graph file" error
+    store_results = {}
+    if neo4j:
+        from . import neo4j as store
+
+        prefix, _ = _id_prefix(id_prefix, path)
+        driver = store.connect(_neo4j(uri, user, password, database))
+        try:
+            for article_id in article_ids:
+                store_results[article_id] = store.retract_article(driver, article_id, id_prefix=prefix,
+                                                                  database=driver_database(database))
+        finally:
+            driver.close()
+    found_somewhere = [a for a in article_ids
+                       if (in_file and a in in_file.removed) or store_results.get(a, {}).get("found")]
+    if not found_somewhere:
+        where = f"neither in Neo4j nor in {path}" if neo4j else f"not in {path}"
+        _fail(f"article {', '.join(article_ids)} is {where}", "ids are file stems; `graphkit extract PATH` prints them")
+    if in_file and in_file.removed:
+        save_graph(g, path)
+    for article_id, result in store_results.items():
+        if result["found"]:
+            _say(f"Neo4j: removed article {article_id}: {result['edges_updated']} edges lost its support, "
+                 f"{result['edges_deleted']} edges and {result['entities_deleted']} entities deleted")
+        else:
+            _say(f"Neo4j: article {article_id} was not loaded")
+    if in_file is not None:
+        for article_id in in_file.missing:
+            _say(f"note: {path}: article {article_id} not in the file", err=True)
+        _say_changes(in_file.diff, _format(fmt), f"{path}: removed {len(in_file.removed)} articles")
+
+
+def driver_database(flag: Optional[str]) -> str:
+    return settings().with_flags(neo4j_database=flag).neo4j_database
 
 
 def main() -> None:
@@ -382,7 +537,7 @@ def main() -> None:
     try:
         app()
     except GraphkitError as exc:
-        stderr_console().print(f"error: {exc}", markup=False, highlight=False)
+        _say(f"error: {exc}", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)

@@ -1,6 +1,7 @@
 """Exceptions raised by the library; the CLI turns them into one-line messages."""
 
-__all__ = ["GraphkitError", "InputError", "GraphFileError", "StoreError", "ReportError"]
+__all__ = ["GraphkitError", "InputError", "GraphFileError", "StoreError", "ReportError", "ConfigError",
+           "DataFileError", "CurationError", "LexiconFileError", "UsageProblem"]
 
 
 class GraphkitError(Exception):
@@ -26,3 +27,32 @@ class StoreError(GraphkitError):
 
 class ReportError(GraphkitError):
     """A Cypher report is unknown, malformed, or got bad parameters."""
+
+
+class ConfigError(GraphkitError):
+    """graphkit.toml (or the file given by --config / GRAPHKIT_CONFIG) is missing or malformed."""
+
+
+class DataFileError(GraphkitError):
+    """A user data file (lexicon, rules, curation) has a broken entry: names file, entry, problem."""
+
+    def __init__(self, path, entry: str | None, problem: str):
+        where = f"{path}: {entry}: " if entry else f"{path}: "
+        super().__init__(where + problem)
+        self.path, self.entry, self.problem = str(path), entry, problem
+
+
+class CurationError(DataFileError):
+    """The curation file has a broken entry."""
+
+
+class LexiconFileError(DataFileError):
+    """A user lexicon file has a broken entry."""
+
+
+class UsageProblem(GraphkitError):
+    """A bad option value or name; carries an optional hint printed under the error."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint

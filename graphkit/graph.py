@@ -30,6 +30,8 @@ __all__ = [
     "save_graph",
     "load_graph",
     "edge_summary",
+    "record_prefix",
+    "loaded_prefix",
 ]
 
 DEFAULT_GRAPH_PATH = Path(os.environ.get("GRAPHKIT_GRAPH", "graphkit-out/graph.json"))
@@ -123,13 +125,14 @@ def graph_to_dict(graph: nx.MultiDiGraph) -> dict:
         for h, t, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))
     ]
     articles = [graph.graph["articles"][a] for a in sorted(graph.graph["articles"])]
-    return {"format": FORMAT, "articles": articles, "nodes": nodes, "edges": edges}
+    meta = {k: v for k, v in graph.graph.items() if k != "articles"}
+    return {"format": FORMAT, "meta": meta, "articles": articles, "nodes": nodes, "edges": edges}
 
 
 def graph_from_dict(data: dict) -> nx.MultiDiGraph:
     if data.get("format") != FORMAT:
         raise GraphFileError(f"not a graphkit graph file (format {data.get('format')!r}, expected {FORMAT!r})")
-    graph = nx.MultiDiGraph(articles={a["id"]: a for a in data["articles"]})
+    graph = nx.MultiDiGraph(**data.get("meta", {}), articles={a["id"]: a for a in data["articles"]})
     for node in data["nodes"]:
         attrs = dict(node)
         graph.add_node(attrs.pop("id"), **attrs)
@@ -161,3 +164,16 @@ def load_graph(path: Path) -> nx.MultiDiGraph:
         return graph_from_dict(data)
     except GraphFileError as exc:
         raise GraphFileError(f"{path}: {exc}") from None
+
+
+def record_prefix(graph: nx.MultiDiGraph, prefix: str) -> bool:
+    """Remember the Neo4j id prefix the graph was loaded with; True when it changed."""
+    if graph.graph.get("neo4j_id_prefix") == prefix:
+        return False
+    graph.graph["neo4j_id_prefix"] = prefix
+    return True
+
+
+def loaded_prefix(graph: nx.MultiDiGraph) -> str | None:
+    """The id prefix of the last `graphkit load` of this graph, None if never loaded."""
+    return graph.graph.get("neo4j_id_prefix")

@@ -299,12 +299,12 @@ def test_cli_load_then_retract(neo4j_settings, neo4j_driver, tmp_path, fixture_g
     assert neo4j_settings.password not in result.stdout + result.stderr
 
     article = sorted(fixture_graph.graph["articles"])[0]
-    result = _cli("retract", article, "--graph", str(path), "--id-prefix", prefix, env_extra=env)
+    result = _cli("retract", article, "--neo4j", "--graph", str(path), "--id-prefix", prefix, env_extra=env)
     assert result.returncode == 0, result.stderr
     assert article not in json.loads(path.read_text(encoding="utf-8"))["articles"] and article not in [
         a["id"] for a in json.loads(path.read_text(encoding="utf-8"))["articles"]]
     assert count_graph(neo4j_driver, prefix)["Article"] == counts["Article"] - 1
-    result = _cli("retract", article, "--graph", str(path), "--id-prefix", prefix, env_extra=env)
+    result = _cli("retract", article, "--neo4j", "--graph", str(path), "--id-prefix", prefix, env_extra=env)
     assert result.returncode == 1 and result.stderr.startswith("error: ")
 
 
