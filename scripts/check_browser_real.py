@@ -3,9 +3,10 @@
 What it does
   1. Loads the graph built from fixtures/articles into the Neo4j server of NEO4J_URI under a
      private id prefix (deleted again at the end, pass or fail).
-  2. Serves a built Neo4j Browser (a folder holding its index.html, e.g. /opt/neo4j-browser)
-     on 127.0.0.1, or uses one already served (--browser-url), and opens it in headless
-     Chromium through Playwright. Requests to any host other than loopback are aborted.
+  2. Opens the Neo4j Browser that the server itself serves (http://<host of NEO4J_URI>:7474/browser/,
+     or NEO4J_BROWSER_URL / --browser-url), or serves a built Browser folder on 127.0.0.1
+     (--browser-dir), in headless Chromium through Playwright. Requests to any host other than
+     loopback are aborted.
   3. Connects through the Browser's own connect form (the Browser talks Bolt over a WebSocket
      to the server), then applies the style the way a user does: drops the .grass file onto
      the Browser window (its FileDrop handler parses it and runs `:style`).
@@ -29,12 +30,13 @@ What it asserts (exit 1 on any failure)
   * caption text on every node colour used has a contrast ratio of at least 3:1.
 
 Prerequisites (exit 2 when one is missing): Playwright for Python (`pip install playwright`;
-no `playwright install`: the system Chromium is used), Chromium (/usr/bin/chromium), a built
-Neo4j Browser, and a reachable server from NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD
-(NEO4J_DATABASE optional). The password is never printed.
+no `playwright install`: the system Chromium is used), Chromium (/usr/bin/chromium), a Neo4j
+Browser answering at the URL (or a built one in --browser-dir), and a reachable server from
+NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (NEO4J_DATABASE optional). The password is never printed.
 
+    python scripts/check_browser_real.py                       # the server's own /browser/
+    python scripts/check_browser_real.py --browser-url http://127.0.0.1:7474/browser/
     python scripts/check_browser_real.py --browser-dir /opt/neo4j-browser
-    python scripts/check_browser_real.py --browser-url http://127.0.0.1:8080/
 
 Screenshots and a summary.json go to graphkit-out/browser-real/ (--out-dir).
 Exit 0 = pass, 1 = fail, 2 = a prerequisite is missing.
@@ -59,11 +61,16 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
+from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
 GRASS = ROOT / "cypher" / "browser" / "graphkit.grass"
 FIXTURES = ROOT / "fixtures" / "articles"
 VIEWPORT = {"width": 1600, "height": 1000}
+# Debian's Chromium on a machine with no outside network: without the background-networking
+# flags it keeps trying (and failing) to reach Google's hosts.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MIN_CONTRAST = 3.0
 
 # name -> Cypher; {p} is the private id prefix of this run.
@@ -168,6 +175,25 @@ def matches_or_cut(shown: str, full: str) -> str:
     if shown.endswith("\u2026") and full.startswith(shown[:-1].rstrip()) and len(shown) > 1:
         return "cut"
     return "wrong"
+
+
+# --- where the Browser is ----------------------------------------------------------------------
+
+def served_browser_url() -> str:
+    """The Browser the Neo4j server of NEO4J_URI serves: same host, HTTP port NEO4J_HTTP_PORT (7474)."""
+    host = urlparse(os.environ.get("NEO4J_URI", "bolt://127.0.0.1:7687")).hostname or "127.0.0.1"
+    return f"http://{host}:{os.environ.get('NEO4J_HTTP_PORT', '7474')}/browser/"
+
+
+def require_browser_at(url: str) -> None:
+    """Raise Prerequisite unless `url` answers with the Neo4j Browser's page."""
+    try:
+        with urlopen(url, timeout=10) as response:
+            page = response.read(4096).decode("utf-8", "replace")
+    except (OSError, ValueError) as exc:
+        raise Prerequisite(f"no Neo4j Browser answers at {url}: {exc}") from exc
+    if "Neo4j Browser" not in page:
+        raise Prerequisite(f"{url} answers, but not with the Neo4j Browser")
 
 
 # --- data in the server ----------------------------------------------------------------------
@@ -306,8 +332,7 @@ def drive_browser(url: str, chromium: str, settings, grass_text: str, prefix: st
 
     result = {"blocked_requests": [], "frames": {}}
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(timeout * 1000)
@@ -460,7 +485,7 @@ def check(args) -> int:
     settings, driver, nodes, rels = load_fixture(prefix)
     grass_text = args.grass.read_text(encoding="utf-8")
     try:
-        if args.browser_url:
+        if not args.browser_dir:
             result = drive_browser(args.browser_url, args.chromium, settings, grass_text, prefix, args.out_dir,
                                    args.timeout)
         else:
@@ -503,9 +528,10 @@ def check(args) -> int:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--browser-dir", type=Path, default=Path(os.environ.get("NEO4J_BROWSER_DIR", "/opt/neo4j-browser")),
-                    help="folder of a built Neo4j Browser (its index.html), served on 127.0.0.1")
-    ap.add_argument("--browser-url", default="", help="use a Browser already served here instead of --browser-dir")
+    ap.add_argument("--browser-url", default=os.environ.get("NEO4J_BROWSER_URL") or served_browser_url(),
+                    help="the Browser to open (default: the one the server of NEO4J_URI serves at /browser/)")
+    ap.add_argument("--browser-dir", type=Path, default=None,
+                    help="serve this folder of a built Neo4j Browser (its index.html) on 127.0.0.1 instead")
     ap.add_argument("--chromium", default=shutil.which("chromium") or shutil.which("chromium-browser") or "")
     ap.add_argument("--grass", type=Path, default=GRASS)
     ap.add_argument("--out-dir", type=Path, default=ROOT / "graphkit-out" / "browser-real")
@@ -517,8 +543,10 @@ def main(argv=None) -> int:
                                "the system Chromium is used, no `playwright install`)")
         if not args.chromium or not Path(args.chromium).exists():
             raise Prerequisite("no Chromium found (apt-get install chromium, or --chromium PATH)")
-        if not args.browser_url and not (args.browser_dir / "index.html").is_file():
-            raise Prerequisite(f"no built Neo4j Browser in {args.browser_dir} (--browser-dir or --browser-url)")
+        if args.browser_dir and not (args.browser_dir / "index.html").is_file():
+            raise Prerequisite(f"no built Neo4j Browser in {args.browser_dir}")
+        if not args.browser_dir:
+            require_browser_at(args.browser_url)
         return check(args)
     except Prerequisite as exc:
         print(f"check_browser_real: prerequisite missing: {exc}", file=sys.stderr)
