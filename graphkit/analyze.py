@@ -25,6 +25,7 @@ __all__ = [
     "rank",
     "communities",
     "find_node",
+    "suggest_names",
     "explain",
 ]
 
@@ -43,6 +44,7 @@ class RankOptions:
     relations: tuple = ()  # edge types to use; empty = all
     since: str | None = None
     until: str | None = None
+    undated: str = "keep"  # undated edges under --since/--until: keep or drop (both bounds alike)
 
 
 @dataclass
@@ -51,25 +53,20 @@ class RankResult:
     notes: list = field(default_factory=list)  # e.g. "betweenness sampled with k=500"
 
 
-def _in_window(data, since, until) -> bool:
-    first, last = data.get("first_seen"), data.get("last_seen")
-    if since and (last or first or "") < since and (last or first):
-        return False
-    if until and (first or last or "9999") > until:
-        return False
-    return True
+def filter_graph(graph: nx.MultiDiGraph, relations=(), since=None, until=None, undated: str = "keep") -> nx.MultiDiGraph:
+    """Sub-multigraph with only the given relation types and edges seen in [since, until]
+    (graphkit.timewindow: compared at common precision; undated edges kept or dropped by both bounds)."""
+    from .timewindow import Window
 
-
-def filter_graph(graph: nx.MultiDiGraph, relations=(), since=None, until=None) -> nx.MultiDiGraph:
-    """Sub-multigraph with only the given relation types and edges seen in [since, until]."""
+    window = Window(since, until, undated)
     wanted = {RelationType(r).value for r in relations} if relations else None
     sub = nx.MultiDiGraph(**graph.graph)
     sub.add_nodes_from(graph.nodes(data=True))
-    if wanted is None and not since and not until:
+    if wanted is None and not window.active:
         kept = graph.edges(keys=True, data=True)
     else:
         kept = ((h, t, k, d) for h, t, k, d in graph.edges(keys=True, data=True)
-                if (wanted is None or k in wanted) and _in_window(d, since, until))
+                if (wanted is None or k in wanted) and window.holds_span(d.get("first_seen"), d.get("last_seen")))
     sub.add_edges_from(kept)  # one bulk call; each edge gets its own (shallow) attribute dict copy
     return sub
 
@@ -201,7 +198,7 @@ def rank(graph: nx.MultiDiGraph, options: RankOptions) -> RankResult:
     """Rows sorted by score: rank, id, name, original name, type, kind, score, degree, partners, why."""
     notes = []
     filtered = options.relations or options.since or options.until
-    sub = filter_graph(graph, options.relations, options.since, options.until) if filtered else graph
+    sub = filter_graph(graph, options.relations, options.since, options.until, options.undated) if filtered else graph
     simple = collapse(sub)
     simple.remove_nodes_from([n for n, d in simple.degree() if d == 0])
     scores = _scores(simple, options.metric, notes)
@@ -266,7 +263,8 @@ def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED) -> list:
 
 
 def find_node(graph: nx.MultiDiGraph, name: str) -> str | None:
-    """Node id for a name in any script or case: id, canonical name, per-language names, aliases."""
+    """Node id for a name in any script or case: id, canonical name, per-language names,
+    aliases seen in the articles, and every alias of the node's lexicon entry (VW, 大众汽车)."""
     key = fold_key(name)
     if not key:
         return None
@@ -277,7 +275,48 @@ def find_node(graph: nx.MultiDiGraph, name: str) -> str | None:
             degree = graph.degree(node)
             if best is None or degree > best[1]:
                 best = (node, degree)
-    return best[0] if best else None
+    if best is not None:
+        return best[0]
+    entry = _lexicon_aliases().get(key)
+    return entry if entry is not None and entry in graph else None
+
+
+def _lexicon_aliases() -> dict:
+    """folded alias -> lexicon entry id, over the lexicon in force (user additions included)."""
+    from .lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    cached = _ALIAS_INDEX.get("index")
+    if cached is not None and _ALIAS_INDEX.get("lexicon") is lexicon and _ALIAS_INDEX.get("size") == len(lexicon.entries):
+        return cached
+    index = {}
+    for entry in lexicon.entries.values():
+        for alias in entry.aliases():
+            index.setdefault(fold_key(alias), entry.id)
+    _ALIAS_INDEX.update(index=index, lexicon=lexicon, size=len(lexicon.entries))
+    return index
+
+
+_ALIAS_INDEX: dict = {}
+
+
+def suggest_names(graph: nx.MultiDiGraph, name: str, limit: int = 5) -> list:
+    """Names in the graph closest to `name` (rapidfuzz WRatio over names and aliases)."""
+    from rapidfuzz import fuzz, process, utils
+
+    forms = {}
+    for node, data in graph.nodes(data=True):
+        display = data.get("name", node)
+        for form in [display] + list((data.get("names") or {}).values()) + list(data.get("aliases") or []):
+            if form:
+                forms.setdefault(form, display)
+    hits = process.extract(name, list(forms), scorer=fuzz.WRatio, processor=utils.default_process,
+                           limit=limit * 4, score_cutoff=60)
+    out = []
+    for form, _, _ in hits:
+        if forms[form] not in out:
+            out.append(forms[form])
+    return out[:limit]
 
 
 def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "betweenness", "eigenvector", "closeness")) -> dict:
@@ -314,7 +353,9 @@ def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "b
             "article": (d.get("articles") or [""])[0],
         })
     edges.sort(key=lambda e: (e["type"], -e["support"], e["partner"]))
+    from .curation import curation_notes
+
     data = graph.nodes[node]
     return {"id": node, "name": data.get("name", node), "original_name": _original_name(data),
             "type": data.get("type"), "kind": data.get("kind"), "ranks": ranks,
-            "community": community, "edges": edges}
+            "community": community, "curation": curation_notes(graph, node), "edges": edges}

@@ -36,6 +36,9 @@ app = _App(
 GraphOpt = Annotated[Optional[Path], typer.Option(
     "--graph", "-g", show_default=False,
     help="Graph file (default: `graph` of graphkit.toml, GRAPHKIT_GRAPH, or graphkit-out/graph.json).")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: show every column (default: the ones that fit).")]
+UndatedOpt = Annotated[str, typer.Option("--undated", metavar="keep|drop",
+                                         help="With --since/--until: keep or drop undated edges (both bounds alike).")]
 FormatOpt = Annotated[Optional[Format], typer.Option(
     "--format", "-f", show_default=False, help="Output format (default table, or `format` of graphkit.toml).")]
 
@@ -122,8 +125,32 @@ def _read_articles(paths) -> list:
     return result.articles
 
 
+def _curation():
+    """The workspace's curation file (empty when there is none)."""
+    from .curation import load_curation
+
+    return load_curation(settings().curation)
+
+
 def _extract_all(articles) -> list:
+    """Extract with the user lexicon folder and the curation's aliases and entities in force."""
+    from .curation import use_user_lexicon
+
+    use_user_lexicon(_curation(), settings().lexicon)
     return [extract_article(a) for a in articles]
+
+
+def _curate(graph) -> list:
+    """Apply the curation file to `graph` in place; say how many entries took effect."""
+    from .curation import apply_curation
+
+    curation = _curation()
+    if curation.empty:
+        return []
+    log = apply_curation(graph, curation)
+    applied = sum(e["status"] == "applied" for e in log)
+    _say(f"note: curation {curation.path}: {applied} of {len(log)} entries applied", err=True)
+    return log
 
 
 @app.command()
@@ -138,6 +165,7 @@ def build(
     out = _graph(out)
     extractions = _extract_all(_read_articles(paths))
     graph = build_graph(extractions)
+    _curate(graph)
     save_graph(graph, out)
     _say(f"{len(extractions)} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; wrote {out}")
 
@@ -156,8 +184,8 @@ def add(
     path = _graph(graph)
     g = load_graph(path) if Path(path).exists() else build_graph([])
     plan = changes.plan_add(g, _read_articles(paths))
-    result = changes.apply_add(g, plan, _extract_all(plan.to_extract))
-    if result.added or result.replaced:
+    result = changes.apply_add(g, plan, _extract_all(plan.to_extract), after=_curate)
+    if result.added or result.replaced or not result.diff.empty or not Path(path).exists():
         save_graph(g, path)
     for article_id, holder in result.unchanged:
         same = "already in the graph" if article_id == holder else f"same text as {holder} in the graph"
@@ -222,6 +250,33 @@ def _relations(values) -> tuple:
     return tuple(out)
 
 
+RANK_COLUMNS = ("rank", "name", "kind", "score", "degree", "partners", "why")
+
+
+def _node_values(graph, attribute: str, given, option: str) -> tuple:
+    """--type / --kind values matched case-insensitively against those the graph holds;
+    an unknown one is an error listing the valid ones."""
+    if not given:
+        return ()
+    valid = {d.get(attribute) for _, d in graph.nodes(data=True) if d.get(attribute)}
+    if attribute == "type":
+        from .model import EntityType
+
+        valid |= {t.value for t in EntityType}
+    else:
+        from .lexicon import load_lexicon
+
+        valid |= {e.kind for e in load_lexicon().entries.values() if e.kind}
+    valid = sorted(valid)
+    by_fold = {v.casefold(): v for v in valid}
+    out = []
+    for value in given:
+        if value.casefold() not in by_fold:
+            _fail(f"unknown {option} {value!r}", "choose from " + ", ".join(valid))
+        out.append(by_fold[value.casefold()])
+    return tuple(out)
+
+
 @app.command()
 def rank(
     graph: GraphOpt = None,
@@ -232,15 +287,23 @@ def rank(
     relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types (PARTNERS_WITH, ...); repeatable.")] = None,
     since: Annotated[Optional[str], typer.Option(help="Only edges last seen on/after this date (YYYY[-MM[-DD]]).")] = None,
     until: Annotated[Optional[str], typer.Option(help="Only edges first seen on/before this date.")] = None,
+    undated: UndatedOpt = "keep",
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ):
     """Rank the central players of the built graph and say why."""
+    from .timewindow import make_window
+
     if metric.lower() not in analyze.METRICS:
         _fail(f"unknown metric {metric!r}", "choose one of " + ", ".join(analyze.METRICS))
-    options = analyze.RankOptions(metric=metric.lower(), top=top, types=tuple(type_ or ()), kinds=tuple(kind or ()),
-                                  relations=_relations(relation), since=since, until=until)
-    result = analyze.rank(load_graph(_graph(graph)), options)
-    render_rows(result.rows, _format(fmt), stdout_console(), title=f"Central players by {metric}")
+    window = make_window(since, until, undated)
+    g = load_graph(_graph(graph))
+    options = analyze.RankOptions(metric=metric.lower(), top=top, types=_node_values(g, "type", type_, "--type"),
+                                  kinds=_node_values(g, "kind", kind, "--kind"), relations=_relations(relation),
+                                  since=window.since, until=window.until, undated=window.undated)
+    result = analyze.rank(g, options)
+    render_rows(result.rows, _format(fmt), stdout_console(), title=f"Central players by {metric}",
+                columns=None if wide else RANK_COLUMNS)
     for note in result.notes:
         _say(f"note: {note}", err=True)
 
@@ -250,6 +313,7 @@ def explain(
     name: Annotated[str, typer.Argument(help="Company, product or program name in any script (宝马, bmw, БМВ).")],
     graph: GraphOpt = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ):
     """Why a player ranks where it does: rank per metric, community, edges with evidence."""
     path = _graph(graph)
@@ -257,20 +321,29 @@ def explain(
     fmt = _format(fmt)
     node = analyze.find_node(g, name)
     if node is None:
-        _fail(f"{name!r} is not in the graph {path}", "try `graphkit rank --top 50` to see the names it holds")
+        close = analyze.suggest_names(g, name)
+        _fail(f"{name!r} is not in the graph {path}",
+              ("did you mean: " + ", ".join(close) + "?") if close else "try `graphkit rank --top 50` to see the names it holds")
     info = analyze.explain(g, node)
     if fmt is Format.json:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
         return
     console = stdout_console()
+    if fmt is not Format.table:  # one document: the edges with their evidence
+        render_rows([{"entity": info["name"], **e} for e in info["edges"]], fmt, console)
+        _say(f"note: {fmt.value} holds the edges; `-f json` has ranks, community and curation too", err=True)
+        return
     heading = info["name"] + (f" ({info['original_name']})" if info["original_name"] else "")
     _say(f"{heading} — {info['type']}, {info['kind'] or 'kind unknown'}")
+    for note in info.get("curation") or []:
+        _say(f"curation: {note}")
     ranks = [{"metric": m, "rank": f"{r['rank']} of {r['of']}", "score": r["score"]} for m, r in info["ranks"].items()]
     render_rows(ranks, fmt, console, title="Rank per metric")
     if info["community"]:
         c = info["community"]
         _say(f"Community {c['community']} ({c['size']} members): " + ", ".join(c["peers"]))
-    render_rows(info["edges"], fmt, console, title="Edges with evidence")
+    render_rows(info["edges"], fmt, console, title="Edges with evidence",
+                columns=None if wide else ("type", "direction", "partner", "support", "first_seen", "evidence"))
 
 
 @app.command()
@@ -286,6 +359,43 @@ def communities(
              "links to other clusters": [f"{a} {k} {b}" for edges in p["links"].values() for a, k, b in edges][:6]}
             for p in parts]
     render_rows(rows, _format(fmt), stdout_console(), title="Communities")
+
+
+@app.command()
+def edges(
+    graph: GraphOpt = None,
+    company: Annotated[Optional[str], typer.Option("--company", "-c", help="Only edges of this entity (any name or alias).")] = None,
+    type_: Annotated[Optional[list[str]], typer.Option("--type", "-t", help="Only these relation types; repeatable.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only evidence dated on/after this date (YYYY[-MM[-DD]]).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only evidence dated on/before this date.")] = None,
+    undated: UndatedOpt = "keep",
+    fmt: FormatOpt = None,
+    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a byte-order mark so Excel reads UTF-8.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    wide: WideOpt = False,
+):
+    """Every edge with every supporting article: id, title, date, URL, evidence sentence, confidence."""
+    from .evidence import TABLE_COLUMNS, EdgeQuery, edge_rows
+    from .timewindow import make_window
+
+    path = _graph(graph)
+    g = load_graph(path)
+    fmt = _format(fmt)
+    node = None
+    if company is not None:
+        node = analyze.find_node(g, company)
+        if node is None:
+            close = analyze.suggest_names(g, company)
+            _fail(f"{company!r} is not in the graph {path}",
+                  ("did you mean: " + ", ".join(close) + "?") if close else "try `graphkit rank --top 50`")
+    rows = edge_rows(g, EdgeQuery(company=node, types=_relations(type_), window=make_window(since, until, undated)))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(rows_to_text(rows, Format.md if fmt is Format.table else fmt, bom=bom), encoding="utf-8")
+        _say(f"wrote {len(rows)} rows to {out}", err=True)
+        return
+    render_rows(rows, fmt, stdout_console(), title="Edges and their evidence",
+                columns=None if wide else TABLE_COLUMNS, bom=bom)
 
 
 @app.command()
@@ -309,13 +419,24 @@ def evaluate(
             payload["errors"] = report.errors
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    _say(f"{report.articles} articles compared with gold")
-    for title, rows in report.tables().items():
-        render_rows(rows, fmt, console, title=title)
+    if fmt is Format.csv:  # one document: every table's rows, named in a `table` column
+        rows = [{"table": title, **row} for title, table in report.tables().items() for row in table]
+        if errors:
+            rows += [{"table": "errors", **row} for row in report.errors]
+        render_rows(rows, fmt, console)
+    else:
+        if fmt is Format.table:
+            _say(f"{report.articles} articles compared with gold")
+        for title, rows in report.tables().items():
+            if fmt is Format.md:
+                console.file.write(f"\n## {title}\n\n")
+            render_rows(rows, fmt, console, title=title)
+        if errors:
+            if fmt is Format.md:
+                console.file.write("\n## Errors (false positives and misses)\n\n")
+            render_rows(report.errors, fmt, console, title="Errors (false positives and misses)")
     if report.missing:
         _say("note: no article for gold ids " + ", ".join(report.missing), err=True)
-    if errors:
-        render_rows(report.errors, fmt, console, title="Errors (false positives and misses)")
 
 
 @app.command("map")
@@ -332,6 +453,121 @@ def map_(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     _say(f"wrote {out}")
+
+
+# ---- curation: corrections kept in the workspace's curation file, applied to every build
+
+curate_app = _App(help="Correct the graph so the correction survives rebuilds (writes the curation file).",
+                  no_args_is_help=True, context_settings=CONTEXT)
+app.add_typer(curate_app, name="curate")
+
+
+def _write_curation(table: str, values: dict, graph: Optional[Path]) -> None:
+    """Append one entry, then apply the whole file to the graph file when there is one."""
+    from .curation import append_entry, apply_curation, entry_key
+
+    path = settings().curation
+    curation = append_entry(path, table, values)
+    _say(f"{path}: added [[{table}]] " + ", ".join(f"{k} = {v}" for k, v in values.items() if v is not None))
+    graph_path = _graph(graph)
+    if not Path(graph_path).exists():
+        _say(f"note: no graph at {graph_path} yet; the next build applies it", err=True)
+        return
+    g = load_graph(graph_path)
+    log = apply_curation(g, curation)
+    save_graph(g, graph_path)
+    key = entry_key(table, values)
+    entry = next((e for e in log if e["key"] == key), None)
+    if entry is not None:
+        _say(f"{graph_path}: {entry['action']} {entry['subject']}: {entry['status']}"
+             + (f" ({entry['detail']})" if entry.get("detail") else ""))
+    if table in ("alias", "entity"):
+        _say("note: text that uses the new name is found from the next build or add on", err=True)
+
+
+@curate_app.command("alias")
+def curate_alias(
+    entity: Annotated[str, typer.Argument(help="The entity: id, name or any alias (e.g. BMW).")],
+    alias: Annotated[str, typer.Argument(help="The new name for it (e.g. 'Bavarian Motor Works').")],
+    lang: Annotated[Optional[str], typer.Option(help="zh, de, ru or en (default: guessed from the script).")] = None,
+    graph: GraphOpt = None,
+):
+    """ENTITY is also called ALIAS: extends its lexicon entry (or a discovered entity)."""
+    _write_curation("alias", {"entity": entity, "alias": alias, "lang": lang}, graph)
+
+
+@curate_app.command("entity")
+def curate_entity(
+    name: Annotated[str, typer.Argument(help="Canonical name of an entity the lexicon lacks.")],
+    type_: Annotated[str, typer.Option("--type", help="Organization, Product or Program.")] = "Organization",
+    kind: Annotated[Optional[str], typer.Option(help="carmaker, cloud, supplier, ...")] = None,
+    alias: Annotated[Optional[list[str]], typer.Option("--alias", help="Another name; repeatable.")] = None,
+    graph: GraphOpt = None,
+):
+    """Add a new entity (with aliases) that extraction should find from now on."""
+    from .model import EntityType
+
+    matched = next((t.value for t in EntityType if t.value.lower() == type_.lower()), None)
+    if matched is None:
+        _fail(f"unknown type {type_!r}", "choose one of " + ", ".join(t.value for t in EntityType))
+    _write_curation("entity", {"name": name, "type": matched, "kind": kind, "aliases": list(alias or [])}, graph)
+
+
+@curate_app.command("merge")
+def curate_merge(
+    entity: Annotated[str, typer.Argument(help="The entity that is really another one (e.g. Daimler).")],
+    into: Annotated[str, typer.Argument(help="The one it is (e.g. Mercedes-Benz).")],
+    graph: GraphOpt = None,
+):
+    """ENTITY is INTO: its edges, names and articles move to INTO."""
+    _write_curation("merge", {"entity": entity, "into": into}, graph)
+
+
+def _edge_args(parts: list) -> dict:
+    from .model import RelationType
+
+    if len(parts) != 3:
+        _fail("give an entity, or an edge as HEAD TYPE TAIL", "e.g. graphkit curate reject BMW PARTNERS_WITH Alibaba")
+    head, rtype, tail = parts
+    if rtype.upper() not in RelationType.__members__:
+        _fail(f"unknown relation type {rtype!r}", "choose from " + ", ".join(RelationType.__members__))
+    return {"head": head, "type": rtype.upper(), "tail": tail}
+
+
+@curate_app.command("reject")
+def curate_reject(
+    what: Annotated[list[str], typer.Argument(metavar="ENTITY | HEAD TYPE TAIL",
+                                              help="An entity, or an edge such as BMW PARTNERS_WITH Alibaba.")],
+    graph: GraphOpt = None,
+):
+    """Drop a wrong entity or a wrong edge from every build."""
+    values = {"entity": what[0]} if len(what) == 1 else _edge_args(what)
+    _write_curation("reject", values, graph)
+
+
+@curate_app.command("confirm")
+def curate_confirm(
+    what: Annotated[list[str], typer.Argument(metavar="HEAD TYPE TAIL", help="An edge such as BMW PARTNERS_WITH Alibaba.")],
+    graph: GraphOpt = None,
+):
+    """Mark an edge as checked by an analyst (shown by explain and edges)."""
+    _write_curation("confirm", _edge_args(what), graph)
+
+
+@curate_app.command("list")
+def curate_list(graph: GraphOpt = None, fmt: FormatOpt = None):
+    """The curation entries and what each did to the graph file."""
+    curation = _curation()
+    graph_path = _graph(graph)
+    if Path(graph_path).exists():
+        log = load_graph(graph_path).graph.get("curation", [])
+    else:
+        log = []
+    rows = [{"action": e["action"], "subject": e["subject"], "status": e["status"], "detail": e.get("detail", "")}
+            for e in log]
+    if not rows and not curation.empty:
+        _say(f"note: {graph_path} was built without this curation; run build or add", err=True)
+    render_rows(rows, _format(fmt), stdout_console(), title=f"Curation ({curation.path})")
 
 
 # ---- Neo4j: one definition of the connection options, shared by load, retract and report run
@@ -445,6 +681,7 @@ def load(
 
     path = graph or graph_arg or settings().graph
     g = load_graph(path)
+    _curate(g)
     prefix, _ = _id_prefix(id_prefix)
     data = graph_to_dict(g)
     neo = _neo4j(uri, user, password, database)
@@ -462,8 +699,8 @@ def load(
                                       progress=progress, database=neo.database, writers=writers)
     finally:
         driver.close()
-    if record_prefix(g, prefix):
-        save_graph(g, path)
+    record_prefix(g, prefix)
+    save_graph(g, path)  # the prefix and the curation now in Neo4j
     elapsed = time.perf_counter() - started
     _say(f"loaded {counts.nodes} nodes ({counts.entities} entities, {counts.articles} articles) and "
          f"{counts.relationships + counts.mentions} relationships ({counts.relationships} edges, "

@@ -10,7 +10,7 @@ from importlib import resources
 from .model import EntityType
 from .textnorm import slugify
 
-__all__ = ["LexEntry", "Lexicon", "load_lexicon", "load_rules", "LANGS"]
+__all__ = ["LexEntry", "Lexicon", "load_lexicon", "load_rules", "extend_lexicon", "LANGS"]
 
 LANGS = ("zh", "de", "ru", "en")
 
@@ -84,3 +84,51 @@ def load_rules(lang: str) -> dict:
     """Relation triggers and cue words for one language (graphkit/lexicons/triggers/<lang>.toml)."""
     file = resources.files("graphkit.lexicons").joinpath("triggers", f"{lang}.toml")
     return tomllib.loads(file.read_text(encoding="utf-8"))
+
+
+def extend_lexicon(lexicon: Lexicon, tables, source: str) -> list:
+    """Merge user `[[entity]]` tables (the package format) into `lexicon` in place.
+
+    A table whose `name` is already an entry (by canonical name or id) adds its aliases
+    to that entry and fills fields the entry lacks; any other table is a new entry. So a
+    user file that repeats an entry to add an alias extends it instead of being ignored.
+    Returns the ids touched. A broken table raises LexiconFileError naming `source`.
+    """
+    from .errors import LexiconFileError
+
+    touched = []
+    for index, raw in enumerate(tables, 1):
+        where = f"[[entity]] #{index}"
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not raw["name"].strip():
+            raise LexiconFileError(source, where, "needs a non-empty `name`")
+        name = raw["name"].strip()
+        entry_id = lexicon.by_name.get(name) or slugify(name)
+        aliases = {}
+        for lang in LANGS:
+            values = raw.get(lang, [])
+            if isinstance(values, str):
+                values = [values]
+            if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+                raise LexiconFileError(source, f"{where} ({name})", f"`{lang}` must be a list of names")
+            aliases[lang] = [v.strip() for v in values]
+        old = lexicon.entries.get(entry_id)
+        if old is not None:
+            names = {lang: list(old.names.get(lang, ())) for lang in LANGS}
+            for lang, values in aliases.items():
+                names[lang] += [v for v in values if v not in names[lang]]
+            lexicon.entries[entry_id] = LexEntry(
+                id=old.id, name=old.name, type=old.type, kind=old.kind or raw.get("kind"),
+                country=old.country or raw.get("country"), parent=old.parent or raw.get("parent"),
+                wikidata=old.wikidata or raw.get("wikidata"), names=names)
+        else:
+            try:
+                entity_type = EntityType(raw.get("type", "Organization"))
+            except ValueError:
+                raise LexiconFileError(source, f"{where} ({name})", f"unknown type {raw.get('type')!r} (use "
+                                       + ", ".join(t.value for t in EntityType) + ")") from None
+            lexicon.entries[entry_id] = LexEntry(
+                id=entry_id, name=name, type=entity_type, kind=raw.get("kind"), country=raw.get("country"),
+                parent=raw.get("parent"), wikidata=raw.get("wikidata"), names=aliases)
+            lexicon.by_name[name] = entry_id
+        touched.append(entry_id)
+    return touched

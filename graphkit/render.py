@@ -18,14 +18,24 @@ class Format(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    jsonl = "jsonl"
     md = "md"
 
 
+PIPED_WIDTH = 100  # columns of tables written to a pipe or file when COLUMNS is not set
+
+
 def stdout_console() -> Console:
-    """Wide enough for ranking rows even when piped (rich would fall back to 80 columns)."""
+    """The terminal's width; piped, COLUMNS or 100 columns (tables are laid out for that)."""
+    import os
+
     console = Console(soft_wrap=False)
     if not console.is_terminal:
-        console = Console(soft_wrap=False, width=200)
+        try:
+            width = int(os.environ.get("COLUMNS", ""))
+        except ValueError:
+            width = 0
+        console = Console(soft_wrap=False, width=width if width >= 20 else PIPED_WIDTH)
     return console
 
 
@@ -54,15 +64,20 @@ def _columns(rows) -> list:
     return cols
 
 
-def rows_to_text(rows: list, fmt: Format) -> str:
-    """CSV, JSON (an array of row objects) or Markdown text of `rows`."""
+def rows_to_text(rows: list, fmt: Format, bom: bool = False) -> str:
+    """CSV (with a BOM for Excel if asked), JSON (an array of row objects), JSON Lines or
+    Markdown text of `rows`: always one parseable document."""
     fmt = Format(fmt)
     if fmt is Format.json:
         return json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
+    if fmt is Format.jsonl:
+        return "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
     cols = _columns(rows)
     if fmt is Format.csv:
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        if bom:
+            buf.write("\ufeff")
+        writer = csv.writer(buf, lineterminator="\r\n" if bom else "\n")
         writer.writerow(cols)
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in cols])
@@ -75,14 +90,20 @@ def rows_to_text(rows: list, fmt: Format) -> str:
     raise ValueError("tables are rendered by render_rows")
 
 
-def render_rows(rows: list, fmt: Format, console: Console, title: str | None = None) -> None:
+def render_rows(rows: list, fmt: Format, console: Console, title: str | None = None,
+                columns=None, bom: bool = False) -> None:
+    """Write `rows` in `fmt`. A table shows only `columns` (when given) so it fits the
+    console; every other format carries every column."""
     fmt = Format(fmt)
     if fmt is not Format.table:
-        console.file.write(rows_to_text(rows, fmt))
+        console.file.write(rows_to_text(rows, fmt, bom=bom))
         return
+    cols = _columns(rows)
+    if columns:
+        cols = [c for c in columns if c in cols] or cols
     table = Table(title=escape(title) if title else None, show_lines=False)
-    for col in _columns(rows):
+    for col in cols:
         table.add_column(escape(str(col)), overflow="fold")
     for row in rows:
-        table.add_row(*(escape(_cell(row.get(c))) for c in _columns(rows)))
+        table.add_row(*(escape(_cell(row.get(c))) for c in cols))
     console.print(table)
