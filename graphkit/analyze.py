@@ -139,24 +139,65 @@ def _scores(simple: nx.Graph, metric: str, notes: list) -> dict:
             return nx.betweenness_centrality(simple, k=k, weight="distance", seed=SEED)
         return nx.betweenness_centrality(simple, weight="distance")
     if metric == "eigenvector":
-        try:
-            return nx.eigenvector_centrality_numpy(simple, weight="weight")
-        except Exception:  # disconnected or degenerate spectra: power iteration per component
-            scores = {}
-            for comp in nx.connected_components(simple):
-                sub = simple.subgraph(comp)
-                if sub.number_of_nodes() < 3:
-                    scores.update({n: 0.0 for n in comp})
-                    continue
-                part = nx.eigenvector_centrality(sub, weight="weight", max_iter=2000, tol=1e-8)
-                frac = sub.number_of_nodes() / simple.number_of_nodes()
-                scores.update({n: v * frac for n, v in part.items()})
-            return scores
+        return _eigenvector(simple, notes)
     if metric == "closeness":
         return nx.closeness_centrality(simple, distance="distance")
     if metric == "composite":
         return _composite(simple, notes)
     raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+
+
+def _eigenvector(simple: nx.Graph, notes: list) -> dict:
+    """Eigenvector centrality per connected component, scaled by the component's share of
+    the nodes (a disconnected graph has no single leading eigenvector).
+
+    Each component's leading eigenvector comes from ARPACK (networkx's numpy variant). If
+    ARPACK does not converge, power iteration runs on A + I: same leading eigenvector, but
+    it converges on bipartite components too (A alone oscillates between the two sides,
+    which is the crash plain power iteration had). If that does not converge either, the
+    component falls back to weighted degree, and a note says so.
+    """
+    n = simple.number_of_nodes()
+    scores, fallbacks, shifted = {}, 0, 0
+    for comp in nx.connected_components(simple):
+        if len(comp) < 3:
+            scores.update({node: 0.0 for node in comp})  # a lone pair is symmetric: no signal
+            continue
+        sub = simple.subgraph(comp)
+        try:
+            part = nx.eigenvector_centrality_numpy(sub, weight="weight")
+        except (nx.NetworkXException, ArithmeticError, ValueError, RuntimeError):  # ArpackNoConvergence is a RuntimeError
+            part = _shifted_power_iteration(sub)
+            shifted += 1
+            if part is None:
+                fallbacks += 1
+                degree = dict(sub.degree(weight="weight"))
+                top = max(degree.values()) or 1.0
+                part = {node: value / top for node, value in degree.items()}
+        frac = len(comp) / n
+        scores.update({node: abs(float(v)) * frac for node, v in part.items()})
+    if shifted:
+        notes.append(f"eigenvector: ARPACK did not converge on {shifted} component(s); power iteration on A+I used instead")
+    if fallbacks:
+        notes.append(f"eigenvector: {fallbacks} component(s) did not converge at all; weighted degree (scaled to 1) used for them")
+    return scores
+
+
+def _shifted_power_iteration(sub: nx.Graph, max_iter: int = 5000, tol: float = 1e-9):
+    """Leading eigenvector of the weighted adjacency by power iteration on A + I, or None."""
+    import numpy as np
+
+    nodes = list(sub)
+    matrix = nx.to_scipy_sparse_array(sub, nodelist=nodes, weight="weight", format="csr")
+    scale = abs(matrix).sum(axis=1).max() or 1.0  # keep the identity shift comparable to the weights
+    x = np.ones(len(nodes)) / len(nodes)
+    for _ in range(max_iter):
+        nxt = matrix @ x / scale + x
+        nxt /= np.linalg.norm(nxt)
+        if np.abs(nxt - x).sum() < len(nodes) * tol:
+            return dict(zip(nodes, nxt))
+        x = nxt
+    return None
 
 
 def _composite(simple, notes) -> dict:
@@ -323,9 +364,9 @@ def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "b
     """Why a node ranks where it does: rank per metric, community, edges with evidence."""
     simple = collapse(graph)
     simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
-    ranks = {}
+    ranks, notes = {}, []
     for metric in metrics:
-        scores = _scores(simple, metric, [])
+        scores = _scores(simple, metric, notes)
         ordered = sorted(scores, key=lambda n: -scores[n])
         if node in scores:
             ranks[metric] = {"rank": ordered.index(node) + 1, "of": len(ordered), "score": round(float(scores[node]), 6)}
@@ -358,4 +399,4 @@ def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "b
     data = graph.nodes[node]
     return {"id": node, "name": data.get("name", node), "original_name": _original_name(data),
             "type": data.get("type"), "kind": data.get("kind"), "ranks": ranks,
-            "community": community, "curation": curation_notes(graph, node), "edges": edges}
+            "community": community, "curation": curation_notes(graph, node), "notes": notes, "edges": edges}

@@ -137,7 +137,24 @@ def _extract_all(articles) -> list:
     from .curation import use_user_lexicon
 
     use_user_lexicon(_curation(), settings().lexicon)
-    return [extract_article(a) for a in articles]
+    return list(_progress(articles, "extracting", extract_article))
+
+
+def _progress(items, label: str, work):
+    """work(item) for each item, with a progress bar on stderr for runs long enough to wait on."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    items = list(items)
+    err = stderr_console()
+    if len(items) < 50 or not err.is_terminal:
+        yield from map(work, items)
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=len(items))
+        for item in items:
+            yield work(item)
+            bar.advance(task)
 
 
 def _curate(graph) -> list:
@@ -325,6 +342,8 @@ def explain(
         _fail(f"{name!r} is not in the graph {path}",
               ("did you mean: " + ", ".join(close) + "?") if close else "try `graphkit rank --top 50` to see the names it holds")
     info = analyze.explain(g, node)
+    for note in info.get("notes") or []:
+        _say(f"note: {note}", err=True)
     if fmt is Format.json:
         sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
         return
