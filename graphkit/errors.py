@@ -1,7 +1,7 @@
 """Exceptions raised by the library; the CLI turns them into one-line messages."""
 
 __all__ = ["GraphkitError", "InputError", "GraphFileError", "StoreError", "ReportError", "ConfigError",
-           "DataFileError", "CurationError", "LexiconFileError", "UsageProblem"]
+           "DataFileError", "CurationError", "LexiconFileError", "UsageProblem", "OutputError"]
 
 
 class GraphkitError(Exception):
@@ -15,6 +15,13 @@ class InputError(GraphkitError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+    def __reduce__(self):  # picklable across worker processes despite the two-argument init
+        return (type(self), (self.path, self.problem))
+
+
+class OutputError(GraphkitError):
+    """An output file cannot be written (a folder, no permission, disk full)."""
 
 
 class GraphFileError(GraphkitError):

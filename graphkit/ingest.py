@@ -1,103 +1,56 @@
-"""Bytes -> Article: decode, strip page junk, detect language, parse title and date, hash."""
+"""Bytes -> Article: decode, strip page junk, detect language, parse title and date, hash.
+
+`iter_ingest(paths)` streams articles, problems and notes in input order; the work on one
+unit (`articles_from_unit`) is independent of every other, so `graphkit.batch` can run it
+in worker processes. Whatever one input does, it costs only itself: every failure is an
+InputError naming the file (and record or line), never an exception out of the run.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import html.parser
 import json
-import os
 import re
 import tomllib
+from datetime import date
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 
 from .dates import find_dates
+from .decoding import decode, decode_bytes
 from .errors import InputError
 from .model import Article
-from .textnorm import is_cjk, normalize_text
+from .sources import ARTICLE_SUFFIXES, Note, Unit, iter_units, json_array_records, max_bytes_from_env
+from .textnorm import is_cjk, normalize_text, strip_invisible
 
 __all__ = [
     "ARTICLE_SUFFIXES",
-    "MAX_BYTES",
     "IngestResult",
+    "Note",
     "decode_bytes",
     "clean_text",
     "detect_language",
     "articles_from_bytes",
+    "articles_from_unit",
+    "Deduplicator",
+    "iter_ingest",
     "load_articles",
 ]
 
-ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".md", ".json", ".jsonl")
-MAX_BYTES = int(os.environ.get("GRAPHKIT_MAX_BYTES", 20 * 1024 * 1024))
-
-# Frequent Chinese characters: text decoded with the right codec is full of them.
-_COMMON_ZH = set(
-    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
-    "产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点"
-    "从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原"
-    "又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革"
-    "位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强"
-    "放决西被干做必战先回则任取据处府研信车汽司技术云智网联创宝马阿里腾讯微软合作签署战略协议集团科"
-)
-_RU_COMMON = set("оеаинтсрвлкмдпуяызбгчйхжшюцщэфъё")
-_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32 and b != 27)
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYR_RE = re.compile(r"[\u0400-\u04ff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
 class IngestResult:
     articles: list = field(default_factory=list)
-    problems: list = field(default_factory=list)  # InputError, one per file or record
+    problems: list = field(default_factory=list)  # InputError, one per skipped file or record
     duplicates: list = field(default_factory=list)  # (skipped id, kept id)
-
-
-def _plausibility(text: str, codec: str) -> float:
-    non_ascii = [c for c in text if ord(c) > 127]
-    if not non_ascii:
-        return 1.0
-    n = len(non_ascii)
-    if codec.startswith("gb"):
-        return sum(c in _COMMON_ZH for c in non_ascii) / n * 1.2
-    if codec in ("cp1251", "koi8_r"):
-        return sum(c in _RU_COMMON for c in non_ascii) / n
-    # cp1252: Western European letters
-    return sum(c.isalpha() and c.islower() for c in non_ascii) / n * 0.9
-
-
-def decode_bytes(data: bytes, name: str) -> tuple:
-    """Return (text, encoding). Raises InputError for empty, binary or undecodable data."""
-    if not data.strip():
-        raise InputError(name, "file is empty")
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    sample = data[:65536]
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    if b"\x00" in sample or controls > len(sample) * 0.02:
-        raise InputError(name, "looks like a binary file, not text (control bytes found)")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = None
-    for codec in ("gb18030", "cp1251", "koi8_r", "cp1252"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        score = _plausibility(text[:20000], codec)
-        if best is None or score > best[0]:
-            best = (score, text, codec)
-    if best is None or best[0] < 0.3:
-        raise InputError(
-            name, "cannot decode: not UTF-8, GB18030, Windows-1251, KOI8-R or CP1252 text"
-        )
-    return best[1], best[2]
+    notes: list = field(default_factory=list)  # Note: hidden files, replaced bytes, ...
 
 
 @lru_cache(maxsize=1)
@@ -204,10 +157,19 @@ def _published(text: str) -> str | None:
     return hits[0].iso if hits else None
 
 
+def _clean_string(value) -> str | None:
+    """A metadata value from JSON or HTML as safe one-line text (None if not a usable string)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = _SURROGATE.sub("\ufffd", str(value))
+    text = " ".join(strip_invisible(text).split())
+    return text or None
+
+
 def _make_article(raw_text: str, art_id: str, source: str, encoding: str,
                   title: str | None = None, published: str | None = None,
                   lang: str | None = None) -> Article:
-    text = normalize_text(raw_text)
+    text = normalize_text(strip_invisible(_SURROGATE.sub("\ufffd", raw_text)))
     marker = _DATE_MARKER.match(text)
     if marker:
         published = published or marker.group(1)
@@ -220,7 +182,7 @@ def _make_article(raw_text: str, art_id: str, source: str, encoding: str,
         id=art_id,
         text=text,
         lang=lang if lang in ("zh", "de", "ru", "en") else detect_language(text),
-        title=title or found_title,
+        title=_clean_string(title) or found_title,
         published=published,
         source=source,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -272,14 +234,24 @@ class _HTMLText(html.parser.HTMLParser):
         self.parts.append(data)
 
 
-def _iso_prefix(value: str | None) -> str | None:
+def _iso_prefix(value) -> str | None:
+    """YYYY[-MM[-DD]] from a metadata date of any shape; impossible parts are dropped."""
+    value = _clean_string(value)
     if not value:
         return None
-    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value.strip())
-    if m:
-        return "-".join(p for p in m.groups() if p)
-    hits = find_dates(value)
-    return hits[0].iso if hits else None
+    value = value[:100]
+    m = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        hits = find_dates(value)
+        return hits[0].iso if hits else None
+    year, month, day = m.groups()
+    if not month or not 1 <= int(month) <= 12:
+        return year
+    try:
+        date(int(year), int(month), int(day or 1))
+    except ValueError:
+        return f"{year}-{month}"
+    return f"{year}-{month}-{day}" if day else f"{year}-{month}"
 
 
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -287,99 +259,160 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _MD_MARK = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+)|(\*\*|__|`)", re.M)
 
 
-def articles_from_bytes(data: bytes, name: str, suffix: str, stem: str) -> list:
-    """Parse one file's bytes into articles (JSONL may hold several). Raises InputError."""
-    text, encoding = decode_bytes(data, name)
-    suffix = suffix.lower()
-    if suffix in (".html", ".htm"):
-        parser = _HTMLText()
+def _html_article(text: str, stem: str, name: str, encoding: str) -> Article:
+    parser = _HTMLText()
+    try:
         parser.feed(text)
+        parser.close()
         body = "".join(parser.parts)
-        return [_make_article(body, stem, name, encoding, title=parser.h1 or parser.title,
-                              published=_iso_prefix(parser.published))]
-    if suffix == ".md":
-        title = None
-        m = re.search(r"^#\s+(.+)$", text, re.M)
-        if m:
-            title = m.group(1).strip()
-            text = text[: m.start()] + text[m.end():]
-        body = _MD_MARK.sub(lambda mm: "", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", text)))
-        return [_make_article(body, stem, name, encoding, title=title)]
-    if suffix in (".json", ".jsonl"):
-        return _articles_from_json(text, name, stem, encoding, suffix)
-    return [_make_article(text, stem, name, encoding)]
+    except (AssertionError, ValueError, RecursionError):  # html.parser gives up on some bogus markup
+        parser = _HTMLText()
+        body = _TAG.sub(" ", _SKIPPED_BLOCK.sub(" ", text))
+    return _make_article(body, stem, name, encoding, title=parser.h1 or parser.title,
+                         published=_iso_prefix(parser.published))
 
 
-def _articles_from_json(text: str, name: str, stem: str, encoding: str, suffix: str) -> list:
-    if suffix == ".jsonl":
-        records = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if line.strip():
-                try:
-                    records.append((lineno, json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    raise InputError(name, f"line {lineno}: invalid JSON ({exc.msg})") from None
+_SKIPPED_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _markdown_article(text: str, stem: str, name: str, encoding: str) -> Article:
+    title = None
+    m = re.search(r"^#\s+(.+)$", text, re.M)
+    if m:
+        title = m.group(1).strip()
+        text = text[: m.start()] + text[m.end():]
+    body = _MD_MARK.sub(lambda mm: "", _MD_LINK.sub(r"\1", _MD_IMAGE.sub("", text)))
+    return _make_article(body, stem, name, encoding, title=title)
+
+
+def _record_article(record_text: str, unit: Unit, encoding: str) -> Article:
+    """One JSON record (an object with a text field) -> article; InputError naming the record."""
+    try:
+        record = json.loads(record_text)
+    except json.JSONDecodeError as exc:
+        raise InputError(unit.name, f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(unit.name, "invalid JSON (nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError(unit.name, f"invalid JSON ({exc})") from None
+    if not isinstance(record, dict):
+        raise InputError(unit.name, f"a JSON {type(record).__name__}, expected an object with a 'text' field")
+    body = next((record[k] for k in ("text", "content", "body") if isinstance(record.get(k), str)
+                 and record[k].strip()), None)
+    if body is None:
+        raise InputError(unit.name, "no non-empty 'text' field")
+    art_id = _clean_string(record.get("id")) or unit.stem
+    source = _clean_string(record.get("url")) or _clean_string(record.get("source")) or unit.source
+    lang = record.get("lang") if isinstance(record.get("lang"), str) else None
+    try:
+        return _make_article(body, art_id, source, encoding, title=record.get("title"),
+                             published=_iso_prefix(record.get("published") or record.get("date")), lang=lang)
+    except InputError as exc:
+        raise InputError(unit.name, exc.problem) from None
+
+
+def articles_from_unit(unit: Unit) -> tuple:
+    """(articles, notes) of one unit. Raises InputError (only) when it yields no article."""
+    notes = []
+    if isinstance(unit.payload, str):
+        text, encoding = unit.payload, unit.encoding or "utf-8"
     else:
+        decoded = decode(unit.payload, unit.name)
+        if decoded.note():
+            notes.append(Note(unit.name, decoded.note()))
+        text, encoding = decoded.text, decoded.encoding
+    if unit.kind == "record":
+        return [_record_article(text, unit, encoding)], notes
+    if unit.kind == "html":
+        return [_html_article(text, unit.stem, unit.name, encoding)], notes
+    if unit.kind == "md":
+        return [_markdown_article(text, unit.stem, unit.name, encoding)], notes
+    return [_make_article(text, unit.stem, unit.name, encoding)], notes
+
+
+def articles_from_bytes(data: bytes, name: str, suffix: str, stem: str) -> list:
+    """Parse one file's bytes into articles (a JSON array or JSONL file may hold several).
+
+    Raises InputError for the first bad record; `iter_ingest` instead reports each one."""
+    suffix = suffix.lower()
+    if suffix not in (".json", ".jsonl"):
+        kind = {".html": "html", ".htm": "html", ".md": "md"}.get(suffix, "txt")
+        return articles_from_unit(Unit(name=name, source=name, kind=kind, payload=data, stem=stem))[0]
+    decoded = decode(data, name)
+    if suffix == ".jsonl":
+        lines = [(n, line) for n, line in enumerate(decoded.text.split("\n"), 1) if line.strip()]
+        records = [(f"{name}, line {n}", line, f"{stem}-{n}" if len(lines) > 1 else stem) for n, line in lines]
+    else:
+        parts = list(json_array_records(decoded.text))
+        records = [(f"{name}, record {i}", text, f"{stem}-{i}" if len(parts) > 1 else stem) for i, _, text in parts]
+    return [_record_article(text, Unit(where, name, "record", text, rec_stem, decoded.encoding), decoded.encoding)
+            for where, text, rec_stem in records]
+
+
+class Deduplicator:
+    """The same normalized text twice is one article; the same id for different texts gets
+    a hash suffix. Keeps 8 bytes of hash per article, not the articles."""
+
+    def __init__(self):
+        self._by_hash = {}  # first 8 bytes of sha256 -> kept id
+        self._ids = set()
+
+    def admit(self, article: Article) -> tuple:
+        """(article to keep or None, id it duplicates or None); a kept article may be renamed."""
+        key = bytes.fromhex(article.sha256[:16])
+        if key in self._by_hash:
+            return None, self._by_hash[key]
+        if article.id in self._ids:
+            article = replace(article, id=f"{article.id}-{article.sha256[:8]}")
+        self._by_hash[key] = article.id
+        self._ids.add(article.id)
+        return article, None
+
+
+def iter_ingest(paths, max_bytes: int | None = None):
+    """Yield Article, InputError and Note items in input order (one pass, streaming)."""
+    max_bytes = max_bytes_from_env() if max_bytes is None else max_bytes
+    dedup = Deduplicator()
+    for item in iter_units(paths, max_bytes):
+        if not isinstance(item, Unit):
+            yield item
+            continue
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(name, f"invalid JSON ({exc.msg} at line {exc.lineno})") from None
-        records = list(enumerate(data if isinstance(data, list) else [data], 1))
-    articles = []
-    for index, record in records:
-        body = record.get("text") or record.get("content") or record.get("body") if isinstance(record, dict) else None
-        if not isinstance(body, str) or not body.strip():
-            raise InputError(name, f"record {index}: no non-empty 'text' field")
-        art_id = str(record.get("id") or (stem if len(records) == 1 else f"{stem}-{index}"))
-        articles.append(_make_article(
-            body, art_id, record.get("url") or record.get("source") or name, encoding,
-            title=record.get("title"), published=_iso_prefix(record.get("published") or record.get("date")),
-            lang=record.get("lang")))
-    return articles
-
-
-def _walk(paths) -> list:
-    files, problems = [], []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            if not found:
-                problems.append(InputError(str(path), "folder holds no article files (" + ", ".join(ARTICLE_SUFFIXES) + ")"))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(InputError(str(path), "no such file or folder"))
-    return files, problems
-
-
-def load_articles(paths, max_bytes: int = MAX_BYTES) -> IngestResult:
-    """Read every article under `paths`. Problems are collected per file, never fatal."""
-    files, problems = _walk(paths)
-    result = IngestResult(problems=problems)
-    seen_hash, seen_id = {}, {}
-    for path in files:
-        try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise InputError(str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit (GRAPHKIT_MAX_BYTES)")
-            data = path.read_bytes()
-            articles = articles_from_bytes(data, str(path), path.suffix, path.stem)
+            articles, notes = articles_from_unit(item)
         except InputError as exc:
-            result.problems.append(exc)
+            yield exc
             continue
-        except OSError as exc:
-            result.problems.append(InputError(str(path), f"cannot read ({exc.strerror or exc})"))
-            continue
+        yield from notes
         for article in articles:
-            if article.sha256 in seen_hash:
-                result.duplicates.append((article.id, seen_hash[article.sha256]))
+            kept, original = dedup.admit(article)
+            if kept is None:
+                yield Note(article.source, f"{article.id}: same text as {original}, skipped as a duplicate")
+            else:
+                yield kept
+
+
+def load_articles(paths, max_bytes: int | None = None) -> IngestResult:
+    """Read every article under `paths`. Problems are collected per file or record, never fatal."""
+    result = IngestResult()
+    dedup = Deduplicator()
+    max_bytes = max_bytes_from_env() if max_bytes is None else max_bytes
+    for item in iter_units(paths, max_bytes):
+        if isinstance(item, InputError):
+            result.problems.append(item)
+        elif isinstance(item, Note):
+            result.notes.append(item)
+        else:
+            try:
+                articles, notes = articles_from_unit(item)
+            except InputError as exc:
+                result.problems.append(exc)
                 continue
-            if article.id in seen_id:  # same stem, different text: keep both, disambiguate
-                article = replace(article, id=f"{article.id}-{article.sha256[:8]}")
-            seen_hash[article.sha256] = article.id
-            seen_id[article.id] = True
-            result.articles.append(article)
+            result.notes.extend(notes)
+            for article in articles:
+                kept, original = dedup.admit(article)
+                if kept is None:
+                    result.duplicates.append((article.id, original))
+                else:
+                    result.articles.append(kept)
     return result

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["normalize_text", "match_view", "fold_key", "is_cjk", "is_word_char", "slugify"]
+__all__ = ["normalize_text", "strip_invisible", "match_view", "fold_key", "is_cjk", "is_word_char", "slugify"]
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
@@ -26,6 +26,27 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u200b", "").replace("\ufeff", "")
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+# Characters that change no glyph but split a name for matching: zero-width space, (non-)
+# joiners, direction marks and embeddings/isolates, word joiner and invisible operators,
+# soft hyphen, Mongolian vowel separator, Arabic letter mark, BOMs inside the text; and
+# control characters (C0 but tab/newline, DEL, C1), which only reach text by damage and
+# must never reach a terminal.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]"
+)
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+
+
+def strip_invisible(text: str) -> str:
+    r"""Remove invisible and control characters; every line-break character becomes a newline.
+
+    >>> strip_invisible("Ten\u00adcent\u200d and BMW\u2028\x1b[2J")
+    'Tencent and BMW\n[2J'
+    """
+    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
 
 
 @lru_cache(maxsize=1)

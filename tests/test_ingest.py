@@ -7,6 +7,7 @@ import json
 import pytest
 
 from graphkit.errors import InputError
+from graphkit.decoding import decode
 from graphkit.ingest import articles_from_bytes, clean_text, decode_bytes, detect_language, load_articles
 
 ZH = "腾讯与东风汽车集团签署战略合作协议，双方将在智能网联汽车领域展开合作。"
@@ -99,7 +100,7 @@ def test_ingest_jsonl_records_and_errors(tmp_path):
     bad = tmp_path / "broken.jsonl"
     bad.write_text('{"id": "x", "text": "ok"}\n{not json', encoding="utf-8")
     result = load_articles([good, bad])
-    assert [a.id for a in result.articles] == ["a1", "a2"]
+    assert [a.id for a in result.articles] == ["a1", "a2", "x"]  # the good line of the broken file is kept
     assert result.articles[0].published == "2021-02-01"
     assert len(result.problems) == 1 and "broken.jsonl" in str(result.problems[0]) and "line 2" in str(result.problems[0])
 
@@ -125,3 +126,58 @@ def test_ingest_refuses_huge_files(tmp_path):
     result = load_articles([big], max_bytes=1000)
     assert not result.articles
     assert "over the" in str(result.problems[0]) and "big.txt" in str(result.problems[0])
+
+
+# --- decoding that keeps the text ---------------------------------------------------------
+
+
+def test_ingest_utf8_with_a_few_bad_bytes_stays_utf8_and_counts_them():
+    data = bytearray((ZH * 4).encode("utf-8"))
+    data[10] = 0xFF  # inside a character
+    data[100] = 0x80
+    result = decode(bytes(data), "a.txt")
+    assert result.encoding == "utf-8" and result.replaced >= 2
+    assert "东风汽车集团" in result.text and "战略合作协议" in result.text
+    assert "damaged" in result.note() and "replaced" in result.note()
+    article = articles_from_bytes(bytes(data), "a.txt", ".txt", "a")[0]
+    assert article.encoding == "utf-8" and "东风汽车集团" in article.text
+
+
+@pytest.mark.parametrize("text, codec", [
+    ("Tencent\u2019s \u201cconnected car\u201d deal with GAC \u2013 signed in Guangzhou.", "cp1252"),
+    ("Für die Zusammenarbeit mit Volkswagen wählte Microsoft die Azure-Plattform; die Größe überrascht.", "cp1252"),
+    ("騰訊與廣汽集團開展策略合作。", "big5"),
+    ("騰訊與廣汽集團開展策略合作。", "gb18030"),
+    ("腾讯与广汽合作", "gb18030"),
+])
+def test_ingest_picks_the_legacy_encoding_that_reads_right(text, codec):
+    decoded, used = decode_bytes(text.encode(codec), "a.txt")
+    assert decoded == text, used
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfe" + "BMW und Alibaba".encode("utf-16-le") + b"\x41",  # odd length
+    b"\xff\xfe" + "BMW ".encode("utf-16-le") + b"\x00\xd8" + "Alibaba".encode("utf-16-le"),  # lone surrogate
+    b"\xfe\xff" + "BMW und Alibaba".encode("utf-16-be")[:-1],
+])
+def test_ingest_utf16_damage_is_replaced_not_fatal(data):
+    result = decode(data, "a.txt")
+    assert "BMW" in result.text and result.replaced >= 1
+    article = articles_from_bytes(data, "a.txt", ".txt", "a")[0]
+    article.text.encode("utf-8")  # nothing unencodable survives
+
+
+def test_ingest_removes_invisible_characters_inside_names():
+    text = "Ten\u00adcent und BMW\u200d vereinbaren eine Partnerschaft mit Ali\u200bbaba.\u202e \x1b[2J\u2066Ende\u2069"
+    article = articles_from_bytes(text.encode("utf-8"), "a.txt", ".txt", "a")[0]
+    assert "Tencent und BMW vereinbaren eine Partnerschaft mit Alibaba." in article.text
+    assert not any(c in article.text for c in "\u00ad\u200d\u200b\u202e\x1b\u2066\u2069")
+    from graphkit.extract import extract_article
+
+    assert {"tencent", "bmw", "alibaba"} <= {e.id for e in extract_article(article).entities}
+
+
+def test_ingest_reports_where_undecodable_bytes_start():
+    with pytest.raises(InputError) as info:
+        decode(b"head " + bytes(range(0x80, 0x100)) * 4, "bad.txt")
+    assert "bad.txt: cannot decode" in str(info.value) and "offset 5" in str(info.value)
