@@ -10,12 +10,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__, analyze, ingest
+from . import __version__, analyze, batch, ingest
 from .errors import GraphkitError, UsageProblem
 from .extract import extract_article
 from .graph import build_graph, load_graph, save_graph
-from .render import Format, render_rows, rows_to_text, stderr_console, stdout_console
+from .render import Format, json_text, render_rows, rows_to_text, stderr_console, stdout_console
 from .settings import Settings, load_settings
+from .sources import display_name
 
 class _App(typer.Typer):
     """Every command registered here runs inside the one error boundary (`_boundary`)."""
@@ -115,11 +116,10 @@ def _format(flag: Optional[Format]) -> Format:
 def _read_articles(paths) -> list:
     """Ingest paths; report each bad file on stderr; fail only when nothing could be read."""
     result = ingest.load_articles(paths)
-    err = stderr_console()
-    for problem in result.problems:
-        err.print(f"error: {problem}", markup=False, highlight=False)
+    for item in result.problems + result.notes:
+        _report(item, isinstance(item, GraphkitError))
     for skipped, kept in result.duplicates:
-        err.print(f"note: {skipped}: same text as {kept}, skipped as a duplicate", markup=False, highlight=False)
+        _say(f"note: {skipped}: same text as {kept}, skipped as a duplicate", err=True)
     if not result.articles:
         _fail("no article could be read", "give .txt, .html, .md, .json or .jsonl files or folders holding them")
     return result.articles
@@ -132,11 +132,17 @@ def _curation():
     return load_curation(settings().curation)
 
 
-def _extract_all(articles) -> list:
-    """Extract with the user lexicon folder and the curation's aliases and entities in force."""
+def _use_lexicon() -> None:
+    """Put the user lexicon folder and the curation's aliases and entities in force (before
+    any worker process starts: they inherit it)."""
     from .curation import use_user_lexicon
 
     use_user_lexicon(_curation(), settings().lexicon)
+
+
+def _extract_all(articles) -> list:
+    """Extract with the user lexicon folder and the curation's aliases and entities in force."""
+    _use_lexicon()
     return list(_progress(articles, "extracting", extract_article))
 
 
@@ -157,6 +163,23 @@ def _progress(items, label: str, work):
             bar.advance(task)
 
 
+def _report(item, is_error: bool) -> None:
+    _say(f"{'error' if is_error else 'note'}: {item}", err=True)
+
+
+def _exit_for(counts) -> None:
+    """Exit 1 when nothing was read, 2 when some inputs were skipped (the output holds the rest)."""
+    if not counts.articles:
+        _fail("no article could be read", "give .txt, .html, .md, .json or .jsonl files or folders holding them")
+    if counts.skipped:
+        _say(f"note: {counts.skipped} input(s) skipped, named above; exit status 2", err=True)
+        raise typer.Exit(2)
+
+
+JobsOpt = Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, show_default="the machine's cores",
+                                                help="Worker processes for ingest and extraction.")]
+
+
 def _curate(graph) -> list:
     """Apply the curation file to `graph` in place; say how many entries took effect."""
     from .curation import apply_curation
@@ -175,16 +198,21 @@ def build(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", "--graph", "-g", show_default=False,
                                                 help="Where to write the graph (default: the configured graph).")] = None,
+    jobs: JobsOpt = None,
 ):
     """Extract every article and write a new graph from exactly these articles.
 
     An existing graph file is replaced (use `graphkit add` to grow it instead)."""
     out = _graph(out)
-    extractions = _extract_all(_read_articles(paths))
-    graph = build_graph(extractions)
-    _curate(graph)
-    save_graph(graph, out)
-    _say(f"{len(extractions)} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; wrote {out}")
+    batch.check_output_path(out)
+    _use_lexicon()
+    graph, counts = batch.build(paths, _report, jobs=jobs or batch.default_jobs())
+    if counts.articles:
+        _curate(graph)
+        save_graph(graph, out)
+        _say(f"{counts.articles} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
+             f"wrote {display_name(out)}")
+    _exit_for(counts)
 
 
 @app.command()
@@ -243,16 +271,14 @@ def diff(
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file (default: stdout).")] = None,
+    jobs: JobsOpt = None,
 ):
     """Write one JSON object per article: article metadata, entities, relations (see README)."""
-    lines = [json.dumps(x.to_json(), ensure_ascii=False) for x in _extract_all(_read_articles(paths))]
-    text = "\n".join(lines) + "\n"
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-        _say(f"wrote {len(lines)} articles to {out}", err=True)
-    else:
-        sys.stdout.write(text)
+    _use_lexicon()
+    counts = batch.write_jsonl(paths, out, _report, jobs=jobs or batch.default_jobs())
+    if out and counts.articles:
+        _say(f"wrote {counts.articles} articles to {display_name(out)}", err=True)
+    _exit_for(counts)
 
 
 def _relations(values) -> tuple:
@@ -345,7 +371,7 @@ def explain(
     for note in info.get("notes") or []:
         _say(f"note: {note}", err=True)
     if fmt is Format.json:
-        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json_text(info))
         return
     console = stdout_console()
     if fmt is not Format.table:  # one document: the edges with their evidence

@@ -5,13 +5,53 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from enum import Enum
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-__all__ = ["Format", "render_rows", "rows_to_text", "stdout_console", "stderr_console"]
+__all__ = ["Format", "render_rows", "rows_to_text", "json_text", "stdout_console", "stderr_console", "sanitize"]
+
+# Control characters other than tab and newline (C0, DEL, C1: ESC and CSI start terminal
+# escape sequences; CR and backspace rewrite what is shown) never reach the terminal from
+# data: they are shown as visible escapes instead.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_C1 = re.compile("[\x7f-\x9f\u2028\u2029]")  # what json.dumps(ensure_ascii=False) leaves raw
+
+
+def sanitize(text: str) -> str:
+    r"""`text` with control characters made visible.
+
+    >>> sanitize("BMW\x1b]0;pwned\x07 and\rAudi")
+    'BMW\\x1b]0;pwned\\x07 and\\rAudi'
+    """
+    return _CONTROL.sub(_visible, text)
+
+
+def json_text(value) -> str:
+    """Indented JSON for a terminal: C0 controls are escaped by json, C1 ones (which it
+    leaves raw) by us, as valid \\u escapes."""
+    return _escape_c1(json.dumps(value, ensure_ascii=False, indent=2, default=str)) + "\n"
+
+
+def _escape_c1(text: str) -> str:
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _visible(match) -> str:
+    char = match.group()
+    if char == "\r":
+        return "\\r"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+class _SafeConsole(Console):
+    """A Console whose printed strings are sanitized (markup and highlighting as asked)."""
+
+    def print(self, *objects, **kwargs):
+        return super().print(*(sanitize(o) if isinstance(o, str) else o for o in objects), **kwargs)
 
 
 class Format(str, Enum):
@@ -29,18 +69,18 @@ def stdout_console() -> Console:
     """The terminal's width; piped, COLUMNS or 100 columns (tables are laid out for that)."""
     import os
 
-    console = Console(soft_wrap=False)
+    console = _SafeConsole(soft_wrap=False)
     if not console.is_terminal:
         try:
             width = int(os.environ.get("COLUMNS", ""))
         except ValueError:
             width = 0
-        console = Console(soft_wrap=False, width=width if width >= 20 else PIPED_WIDTH)
+        console = _SafeConsole(soft_wrap=False, width=width if width >= 20 else PIPED_WIDTH)
     return console
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, soft_wrap=True)
+    return _SafeConsole(stderr=True, soft_wrap=True)
 
 
 def _cell(value) -> str:
@@ -49,10 +89,10 @@ def _cell(value) -> str:
     if isinstance(value, (list, tuple)):
         return "; ".join(_cell(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        return sanitize(json.dumps(value, ensure_ascii=False))
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return sanitize(str(value))
 
 
 def _columns(rows) -> list:
@@ -69,9 +109,9 @@ def rows_to_text(rows: list, fmt: Format, bom: bool = False) -> str:
     Markdown text of `rows`: always one parseable document."""
     fmt = Format(fmt)
     if fmt is Format.json:
-        return json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n"
+        return json_text(rows)
     if fmt is Format.jsonl:
-        return "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
+        return "".join(_escape_c1(json.dumps(row, ensure_ascii=False, default=str)) + "\n" for row in rows)
     cols = _columns(rows)
     if fmt is Format.csv:
         buf = io.StringIO()
@@ -101,9 +141,9 @@ def render_rows(rows: list, fmt: Format, console: Console, title: str | None = N
     cols = _columns(rows)
     if columns:
         cols = [c for c in columns if c in cols] or cols
-    table = Table(title=escape(title) if title else None, show_lines=False)
+    table = Table(title=escape(sanitize(title)) if title else None, show_lines=False)
     for col in cols:
-        table.add_column(escape(str(col)), overflow="fold")
+        table.add_column(escape(sanitize(str(col))), overflow="fold")
     for row in rows:
         table.add_row(*(escape(_cell(row.get(c))) for c in cols))
     console.print(table)
