@@ -258,11 +258,13 @@ def _write_stdout(line: str) -> None:
         sys.stdout.write(line.encode(encoding, "backslashreplace").decode(encoding))
 
 
-def _consume(items, counts: RunCounts, report, on_extraction) -> None:
+def _consume(items, counts: RunCounts, report, on_extraction, tick=None) -> None:
     for item in items:
         if isinstance(item, Extraction):
             counts.articles += 1
             on_extraction(item)
+            if tick:
+                tick()
         elif isinstance(item, Note):
             counts.notes += 1
             report(item, False)
@@ -271,19 +273,20 @@ def _consume(items, counts: RunCounts, report, on_extraction) -> None:
             report(item, True)
 
 
-def write_jsonl(paths, out: Path | None, report, jobs: int = 1) -> RunCounts:
+def write_jsonl(paths, out: Path | None, report, jobs: int = 1, tick=None) -> RunCounts:
     """`graphkit extract`: one JSON line per article to `out` (atomically) or stdout, as
-    extracted. `report(item, is_error)` is called for every problem and note."""
+    extracted. `report(item, is_error)` is called for every problem and note, `tick()`
+    after every article."""
     counts = RunCounts()
     if out is None:
         _consume(extractions(paths, jobs), counts, report,
-                 lambda x: _write_stdout(json.dumps(x.to_json(), ensure_ascii=False) + "\n"))
+                 lambda x: _write_stdout(json.dumps(x.to_json(), ensure_ascii=False) + "\n"), tick)
         sys.stdout.flush()
         return counts
     target = AtomicFile(out)
     try:
         _consume(extractions(paths, jobs), counts, report,
-                 lambda x: target.write(json.dumps(x.to_json(), ensure_ascii=False) + "\n"))
+                 lambda x: target.write(json.dumps(x.to_json(), ensure_ascii=False) + "\n"), tick)
     except BaseException:
         target.abort()
         raise
@@ -294,11 +297,11 @@ def write_jsonl(paths, out: Path | None, report, jobs: int = 1) -> RunCounts:
     return counts
 
 
-def build(paths, report, jobs: int = 1):
+def build(paths, report, jobs: int = 1, tick=None):
     """`graphkit build`: (graph, counts); extractions are added to the graph as they come."""
     from .graph import add_extraction, build_graph
 
     counts = RunCounts()
     graph = build_graph(())
-    _consume(extractions(paths, jobs), counts, report, lambda x: add_extraction(graph, x))
+    _consume(extractions(paths, jobs), counts, report, lambda x: add_extraction(graph, x), tick)
     return graph, counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -163,6 +164,21 @@ def _progress(items, label: str, work):
             bar.advance(task)
 
 
+@contextlib.contextmanager
+def _article_counter(label: str):
+    """A live article count on stderr (a terminal only) while a streamed run goes on."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    err = stderr_console()
+    if not err.is_terminal:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description} {task.completed} articles"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda: bar.advance(task)
+
+
 def _report(item, is_error: bool) -> None:
     _say(f"{'error' if is_error else 'note'}: {item}", err=True)
 
@@ -206,7 +222,8 @@ def build(
     out = _graph(out)
     batch.check_output_path(out)
     _use_lexicon()
-    graph, counts = batch.build(paths, _report, jobs=jobs or batch.default_jobs())
+    with _article_counter("extracting") as tick:
+        graph, counts = batch.build(paths, _report, jobs=jobs or batch.default_jobs(), tick=tick)
     if counts.articles:
         _curate(graph)
         save_graph(graph, out)
@@ -275,7 +292,8 @@ def extract(
 ):
     """Write one JSON object per article: article metadata, entities, relations (see README)."""
     _use_lexicon()
-    counts = batch.write_jsonl(paths, out, _report, jobs=jobs or batch.default_jobs())
+    with _article_counter("extracting") as tick:
+        counts = batch.write_jsonl(paths, out, _report, jobs=jobs or batch.default_jobs(), tick=tick)
     if out and counts.articles:
         _say(f"wrote {counts.articles} articles to {display_name(out)}", err=True)
     _exit_for(counts)
