@@ -95,11 +95,59 @@ def measure(label: str, docs: list) -> None:
         print(f"  {lang}               {b / 1e6 / t:.2f} MB/s")
 
 
+def measure_jobs(docs: list, jobs: int) -> None:
+    """The `extract` command's loop (graphkit.batch: walk, read, ingest, extract, in input
+    order) over the documents written as files, on 1 process and on `jobs`: wall-clock
+    throughput, the ratio, and whether the outputs are identical."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from graphkit import batch
+
+    total_bytes = sum(len(d) for _, d in docs)
+    with tempfile.TemporaryDirectory(prefix="bench-jobs-") as folder:
+        for stem, data in docs:
+            (Path(folder) / f"{stem}.txt").write_bytes(data)
+        runs = {}
+        for n in (1, jobs):
+            load = os.getloadavg()[0]
+            cpu0 = _cpu_all()
+            wall0 = time.perf_counter()
+            lines = [x for x in batch.extractions([folder], jobs=n, as_json=True) if isinstance(x, str)]
+            runs[n] = (time.perf_counter() - wall0, lines, load, _cpu_all() - cpu0)
+    print(f"== --jobs: the extract loop (read + ingest + extract, ordered output), {len(docs)} files, "
+          f"{total_bytes / 1e6:.1f} MB, {os.cpu_count()} cores")
+    for n, (wall, lines, load, cpu) in runs.items():
+        print(f"  --jobs {n:<3}         {wall:.2f} s wall, {total_bytes / 1e6 / wall:.2f} MB/s, "
+              f"{len(lines) / wall:.0f} articles/s; {cpu:.2f} CPU s in all processes "
+              f"(1-min load average before: {load:.1f})")
+    ratio = runs[1][0] / runs[jobs][0]
+    print(f"  ratio               {ratio:.2f}x wall with {jobs} jobs; output identical: {runs[1][1] == runs[jobs][1]}")
+    print(f"  CPU cost of the pool {runs[jobs][3] / runs[1][3]:.2f}x the single process's CPU seconds "
+          f"(so on {jobs} idle cores the ratio could reach {jobs * runs[1][3] / runs[jobs][3]:.2f}x)")
+    print("  (a shared machine: other processes take cores too; the load average shows how busy it was)")
+
+
+def _cpu_all() -> float:
+    """CPU seconds of this process and of its finished children (the pool's workers)."""
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="also time the extract loop on 1 and on N processes (0: the machine's cores)")
+    parser.add_argument("--jobs-only", action="store_true", help="only the --jobs comparison")
     args = parser.parse_args()
+    if args.jobs_only:
+        import os
+
+        measure_jobs(generate(args.articles, args.seed), args.jobs or os.cpu_count() or 1)
+        return
     docs = generate(args.articles, args.seed)
     extract_article(articles_from_bytes(docs[0][1], "warm.txt", ".txt", "warm")[0])  # load lexicon, compile rules
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -109,6 +157,9 @@ def main():
         measure("shared seeds+dev articles, repeated (real news text with page junk)", real)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS            {peak / 1024:.0f} MB for the whole run ({max(0, peak - rss_before) / 1024:.0f} MB above the loaded lexicon)")
+    import os
+
+    measure_jobs(docs, args.jobs or os.cpu_count() or 1)
 
 
 if __name__ == "__main__":
