@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import weakref
 from pathlib import Path
 
 import networkx as nx
 
-from .edgerules import date_span, noisy_or
+from .edgerules import CONFIDENCE_DIGITS, date_span, noisy_or
 from .errors import GraphFileError
 from .model import SYMMETRIC_TYPES, Extraction, RelationType
 
@@ -53,7 +54,7 @@ def edge_summary(provenance: list) -> dict:
     }
 
 
-def _merge_node(graph, entity, article_id):
+def _merge_node(graph, entity, article_id, new_in_article: bool = True):
     if entity.id not in graph:
         graph.add_node(entity.id, name=entity.name, type=entity.type.value, kind=entity.kind,
                        country=entity.country, parent=entity.parent, wikidata=entity.wikidata,
@@ -64,29 +65,75 @@ def _merge_node(graph, entity, article_id):
     for alias in entity.mentions:
         if alias not in node["aliases"]:
             node["aliases"].append(alias)
-    if article_id not in node["articles"]:
+    if new_in_article:  # (a list search here made build quadratic in a node's articles)
         node["articles"].append(article_id)
     node["confidence"] = max(node["confidence"], entity.confidence)
 
 
 def add_extraction(graph: nx.MultiDiGraph, extraction: Extraction) -> None:
-    """Add one article's entities and relations; an article already present is replaced."""
+    """Add one article's entities and relations; an article already present is replaced.
+
+    Linear in the article: each edge's summary is updated from the new item alone, never
+    recomputed over every article behind the edge."""
     article = extraction.article
     if article.id in graph.graph["articles"]:
         remove_article(graph, article.id)
     graph.graph["articles"][article.id] = article.meta()
+    merged = set()
     for entity in extraction.entities:
-        _merge_node(graph, entity, article.id)
+        _merge_node(graph, entity, article.id, new_in_article=entity.id not in merged)
+        merged.add(entity.id)
+    records = {}  # one item per edge and article: the last statement of a fact wins
     for rel in extraction.relations:
-        rtype, head, tail = rel.key()
-        record = {"article": article.id, "evidence": rel.evidence, "date": rel.date or article.published,
-                  "confidence": rel.confidence, "rule": rel.rule}
+        records[rel.key()] = {"article": article.id, "evidence": rel.evidence, "date": rel.date or article.published,
+                              "confidence": rel.confidence, "rule": rel.rule}
+    for (rtype, head, tail), record in records.items():
         if graph.has_edge(head, tail, key=rtype):
-            data = graph.edges[head, tail, rtype]
-            data["provenance"] = [p for p in data["provenance"] if p["article"] != article.id] + [record]
+            _append_item(graph, graph.edges[head, tail, rtype], (head, tail, rtype), record)
         else:
             graph.add_edge(head, tail, key=rtype, type=rtype, provenance=[record])
-        graph.edges[head, tail, rtype].update(edge_summary(graph.edges[head, tail, rtype]["provenance"]))
+            data = graph.edges[head, tail, rtype]
+            data.update(edge_summary(data["provenance"]))
+
+
+# graph -> {edge key: (provenance list, its length, confidence written, unrounded miss
+# product)}: the noisy-or state of each edge, kept beside the graph (not in it, so never
+# saved). An entry is used only while the edge still holds exactly what it describes;
+# any other change to the edge (retract, curation) makes it recomputed once.
+_NOISY_OR_STATE = weakref.WeakKeyDictionary()
+
+
+def _append_item(graph, data: dict, key: tuple, record: dict) -> None:
+    """Add one article's item to an existing edge and update its summary in O(1): the same
+    values edge_summary() would derive from the whole provenance (pinned by a test)."""
+    provenance = data["provenance"]
+    states = _NOISY_OR_STATE.setdefault(graph, {})
+    state = states.get(key)
+    if state and state[0] is provenance and state[1] == len(provenance) and state[2] == data.get("confidence"):
+        miss = state[3]
+    else:
+        miss = _miss(p["confidence"] for p in provenance)
+    provenance.append(record)
+    miss = _miss((record["confidence"],), miss)
+    data["support"] = len(provenance)
+    data["articles"].append(record["article"])
+    if len(data["evidence"]) < EVIDENCE_CAP:
+        data["evidence"].append(record["evidence"])
+    date = record["date"]
+    if date:
+        if data["first_seen"] is None or date < data["first_seen"]:
+            data["first_seen"] = date
+        if data["last_seen"] is None or date > data["last_seen"]:
+            data["last_seen"] = date
+    data["confidence"] = round(1.0 - miss, CONFIDENCE_DIGITS)
+    states[key] = (provenance, len(provenance), data["confidence"], miss)
+
+
+def _miss(confidences, miss: float = 1.0) -> float:
+    """The running product of edgerules.noisy_or, same operations in the same order."""
+    for c in confidences:
+        miss *= 1.0 - min(1.0, max(0.0, c))
+    return miss
 
 
 def remove_article(graph: nx.MultiDiGraph, article_id: str) -> bool:
