@@ -141,10 +141,32 @@ def _scores(simple: nx.Graph, metric: str, notes: list) -> dict:
     if metric == "eigenvector":
         return _eigenvector(simple, notes)
     if metric == "closeness":
-        return nx.closeness_centrality(simple, distance="distance")
+        return _closeness(simple)
     if metric == "composite":
         return _composite(simple, notes)
     raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+
+
+def _closeness(simple: nx.Graph, chunk: int = 256) -> dict:
+    """nx.closeness_centrality(simple, distance="distance") (Wasserman-Faust scaling for
+    disconnected graphs), with the all-pairs Dijkstra done by scipy in C, a block of
+    sources at a time so memory stays at chunk x n distances."""
+    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
+
+    nodes = list(simple)
+    n = len(nodes)
+    if n < 2:
+        return {node: 0.0 for node in nodes}
+    matrix = nx.to_scipy_sparse_array(simple, nodelist=nodes, weight="distance", format="csr")
+    scores = {}
+    for start in range(0, n, chunk):
+        rows = dijkstra(matrix, directed=False, indices=np.arange(start, min(n, start + chunk)))
+        for offset, row in enumerate(rows):
+            reached = row[np.isfinite(row)]
+            total, r = float(reached.sum()), len(reached)
+            scores[nodes[start + offset]] = ((r - 1) / total) * ((r - 1) / (n - 1)) if total > 0 else 0.0
+    return scores
 
 
 def _eigenvector(simple: nx.Graph, notes: list) -> dict:

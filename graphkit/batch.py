@@ -78,9 +78,9 @@ def _fields(obj) -> tuple:
     return tuple(getattr(obj, f.name) for f in fields(obj))
 
 
-def _process_batch(units: list, as_json: bool = False) -> list:
-    """Worker side: each unit -> [notes..., (sha256, id, packed extraction or InputError)...]
-    or [InputError]."""
+def _process_batch(units: list, as_json: bool = False, sign: bool = False) -> list:
+    """Worker side: each unit -> [notes..., (sha256, id, packed extraction or InputError,
+    MinHash signature if `sign`)...] or [InputError]."""
     out = []
     for unit in units:
         try:
@@ -96,9 +96,15 @@ def _process_batch(units: list, as_json: bool = False) -> list:
             extraction = _extract_safely(article)
             if isinstance(extraction, Extraction):
                 extraction = _pack(extraction, as_json)
-            items.append((article.sha256, article.id, extraction))
+            items.append((article.sha256, article.id, extraction, _signature(article) if sign else None))
         out.append(items)
     return out
+
+
+def _signature(article) -> str:
+    from .neardup import encode_signature, signature
+
+    return encode_signature(signature(article.text))
 
 
 def _batches(items):
@@ -120,9 +126,9 @@ def _batches(items):
         yield batch
 
 
-def _ordered_results(items, jobs: int, as_json: bool):
+def _ordered_results(items, jobs: int, as_json: bool, sign: bool = False):
     """Yield (unit, worker items) and pass-through items in input order."""
-    work = functools.partial(_process_batch, as_json=as_json)
+    work = functools.partial(_process_batch, as_json=as_json, sign=sign)
     if jobs <= 1:
         for entry in _batches(items):
             if isinstance(entry, list):
@@ -165,15 +171,17 @@ def _drain_one(window, pool, jobs, context, work):
     return pool
 
 
-def extractions(paths, jobs: int = 1, max_bytes: int | None = None, as_json: bool = False):
+def extractions(paths, jobs: int = 1, max_bytes: int | None = None, as_json: bool = False,
+                near_duplicates=None):
     """Yield Extraction (or, with `as_json`, its JSON line), InputError and Note items in
     input order. The Extraction's article carries metadata only (its text is dropped once
-    extracted)."""
+    extracted). With a `near_duplicates` filter (graphkit.neardup.NearDuplicateFilter),
+    workers sign each article and near-copies of an earlier one are skipped with a note."""
     max_bytes = max_bytes_from_env() if max_bytes is None else max_bytes
     dedup = Deduplicator()
     if jobs > 1:
         _warm_up()
-    for entry in _ordered_results(iter_units(paths, max_bytes), jobs, as_json):
+    for entry in _ordered_results(iter_units(paths, max_bytes), jobs, as_json, sign=near_duplicates is not None):
         if not isinstance(entry, tuple):
             yield entry
             continue
@@ -182,11 +190,14 @@ def extractions(paths, jobs: int = 1, max_bytes: int | None = None, as_json: boo
             if not isinstance(item, tuple):
                 yield item
                 continue
-            sha256, article_id, extraction = item
+            sha256, article_id, extraction, sig = item
             probe = _Probe(id=article_id, sha256=sha256)
             kept, original = dedup.admit(probe)
             if kept is None:
                 yield Note(unit.name, f"{article_id}: same text as {original}, skipped as a duplicate")
+            elif near_duplicates is not None and kept.id == article_id and not isinstance(extraction, InputError) \
+                    and (copy := near_duplicates.admit(article_id, sig, unit.name)) is not None:
+                yield Note(unit.name, f"{article_id}: near-duplicate of {copy[0]} (similarity {copy[1]:.2f}); counted once")
             elif kept.id != article_id:  # same id, other text: extract again under the new id
                 yield _renamed(unit, sha256, kept.id, as_json)
             else:
@@ -316,11 +327,12 @@ def write_jsonl(paths, out: Path | None, report, jobs: int = 1, tick=None) -> Ru
     return counts
 
 
-def build(paths, report, jobs: int = 1, tick=None):
+def build(paths, report, jobs: int = 1, tick=None, near_duplicates=None):
     """`graphkit build`: (graph, counts); extractions are added to the graph as they come."""
     from .graph import add_extraction, build_graph
 
     counts = RunCounts()
     graph = build_graph(())
-    _consume(extractions(paths, jobs), counts, report, lambda x: add_extraction(graph, x), tick)
+    _consume(extractions(paths, jobs, near_duplicates=near_duplicates), counts, report,
+             lambda x: add_extraction(graph, x), tick)
     return graph, counts

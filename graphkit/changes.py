@@ -101,18 +101,21 @@ def diff_graphs(old, new) -> GraphDiff:
 
 @dataclass
 class AddPlan:
-    """Which articles to extract: new ones and changed ones; unchanged ones are skipped."""
+    """Which articles to extract: new ones and changed ones; unchanged ones and near-duplicates are skipped."""
     new: list = field(default_factory=list)  # Article
     changed: list = field(default_factory=list)  # Article whose id is in the graph with another text
     unchanged: list = field(default_factory=list)  # (article id, id in the graph holding the same text)
+    near_duplicates: list = field(default_factory=list)  # (Article, id of the copy kept, similarity)
+    signatures: dict = field(default_factory=dict)  # article id -> MinHash signature (graphkit.neardup)
 
     @property
     def to_extract(self) -> list:
         return self.new + self.changed
 
 
-def plan_add(graph: nx.MultiDiGraph, articles) -> AddPlan:
-    """Sort articles by what adding them would do, by content hash (no extraction needed)."""
+def plan_add(graph: nx.MultiDiGraph, articles, near_duplicates: bool = True) -> AddPlan:
+    """Sort articles by what adding them would do, by content hash (no extraction needed);
+    then set aside near-duplicates of one another or of articles in the graph."""
     known = graph.graph.setdefault("articles", {})
     by_hash = {(meta or {}).get("sha256"): aid for aid, meta in known.items()}
     plan = AddPlan()
@@ -123,6 +126,14 @@ def plan_add(graph: nx.MultiDiGraph, articles) -> AddPlan:
             continue
         (plan.changed if article.id in known else plan.new).append(article)
         by_hash[article.sha256] = article.id
+    if near_duplicates and plan.to_extract:
+        from .neardup import find_near_duplicates
+
+        found = find_near_duplicates(plan.to_extract, {a: (m or {}).get("minhash") for a, m in known.items()})
+        kept = {a.id for a in found.kept}
+        plan.new = [a for a in plan.new if a.id in kept]
+        plan.changed = [a for a in plan.changed if a.id in kept]
+        plan.near_duplicates, plan.signatures = found.duplicates, found.signatures
     return plan
 
 
@@ -140,8 +151,20 @@ def apply_add(graph: nx.MultiDiGraph, plan: AddPlan, extractions, after=None) ->
     `after(graph)` runs before the diff is taken (curation is re-applied there, so the
     summary shows what the user will see)."""
     before = snapshot(graph)
+    articles = graph.graph.setdefault("articles", {})
+    copies = {a: list(m.get("duplicates") or []) for a, m in articles.items() if m and m.get("duplicates")}
     for extraction in extractions:
         add_extraction(graph, extraction)  # replaces the article's own earlier contribution
+    for article_id, encoded in plan.signatures.items():
+        if article_id in articles:
+            articles[article_id]["minhash"] = encoded
+    for article_id, listed in copies.items():
+        if article_id in articles:
+            articles[article_id].setdefault("duplicates", listed)
+    for article, kept_id, similarity in plan.near_duplicates:
+        listed = articles[kept_id].setdefault("duplicates", []) if kept_id in articles else None
+        if listed is not None and article.id not in [d["id"] for d in listed]:
+            listed.append({"id": article.id, "similarity": similarity, "source": article.source, "title": article.title})
     if after is not None:
         after(graph)
     return AddResult(added=[a.id for a in plan.new], replaced=[a.id for a in plan.changed],

@@ -219,17 +219,29 @@ def build(
     """Extract every article and write a new graph from exactly these articles.
 
     An existing graph file is replaced (use `graphkit add` to grow it instead)."""
+    from .neardup import NearDuplicateFilter
+
     out = _graph(out)
     batch.check_output_path(out)
     _use_lexicon()
+    near = NearDuplicateFilter()
     with _article_counter("extracting") as tick:
-        graph, counts = batch.build(paths, _report, jobs=jobs or batch.default_jobs(), tick=tick)
+        graph, counts = batch.build(paths, _report, jobs=jobs or batch.default_jobs(), tick=tick, near_duplicates=near)
     if counts.articles:
+        near.record(graph)
         _curate(graph)
         save_graph(graph, out)
         _say(f"{counts.articles} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
              f"wrote {display_name(out)}")
     _exit_for(counts)
+
+
+def _say_skipped(plan) -> None:
+    for article_id, holder in plan.unchanged:
+        same = "already in the graph" if article_id == holder else f"same text as {holder}"
+        _say(f"note: {article_id}: {same}; nothing changed", err=True)
+    for article, kept, similarity in plan.near_duplicates:
+        _say(f"note: {article.id}: near-duplicate of {kept} (similarity {similarity:.2f}); counted once", err=True)
 
 
 @app.command()
@@ -246,15 +258,13 @@ def add(
     path = _graph(graph)
     g = load_graph(path) if Path(path).exists() else build_graph([])
     plan = changes.plan_add(g, _read_articles(paths))
+    _say_skipped(plan)
     result = changes.apply_add(g, plan, _extract_all(plan.to_extract), after=_curate)
-    if result.added or result.replaced or not result.diff.empty or not Path(path).exists():
+    if result.added or result.replaced or plan.near_duplicates or not result.diff.empty or not Path(path).exists():
         save_graph(g, path)
-    for article_id, holder in result.unchanged:
-        same = "already in the graph" if article_id == holder else f"same text as {holder} in the graph"
-        _say(f"note: {article_id}: {same}; nothing changed", err=True)
     _say_changes(result.diff, _format(fmt),
                  f"{path}: {len(result.added)} articles added, {len(result.replaced)} replaced, "
-                 f"{len(result.unchanged)} unchanged")
+                 f"{len(result.unchanged)} unchanged, {len(plan.near_duplicates)} near-duplicates counted once")
 
 
 def _say_changes(diff, fmt: Format, headline: str) -> None:
@@ -369,12 +379,16 @@ def rank(
         _say(f"note: {note}", err=True)
 
 
+EXPLAIN_EDGES = 25
+
+
 @app.command()
 def explain(
     name: Annotated[str, typer.Argument(help="Company, product or program name in any script (宝马, bmw, БМВ).")],
     graph: GraphOpt = None,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
+    all_edges: Annotated[bool, typer.Option("--all", help="Tables: list every edge (default: the 25 strongest).")] = False,
 ):
     """Why a player ranks where it does: rank per metric, community, edges with evidence."""
     path = _graph(graph)
@@ -405,8 +419,13 @@ def explain(
     if info["community"]:
         c = info["community"]
         _say(f"Community {c['community']} ({c['size']} members): " + ", ".join(c["peers"]))
-    render_rows(info["edges"], fmt, console, title="Edges with evidence",
+    shown = info["edges"] if all_edges else sorted(info["edges"], key=lambda e: -e["support"])[:EXPLAIN_EDGES]
+    shown = [e for e in info["edges"] if e in shown]  # strongest ones, in the usual order
+    render_rows(shown, fmt, console, title="Edges with evidence",
                 columns=None if wide else ("type", "direction", "partner", "support", "first_seen", "evidence"))
+    if len(shown) < len(info["edges"]):
+        _say(f"... and {len(info['edges']) - len(shown)} weaker edges: --all lists them, "
+             f"`graphkit edges --company {info['id']}` lists every supporting article")
 
 
 @app.command()

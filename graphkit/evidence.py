@@ -68,6 +68,7 @@ def edge_rows(graph: nx.MultiDiGraph, query: EdgeQuery = EdgeQuery()) -> list:
                 "evidence": record.get("evidence"),
                 "confidence": record.get("confidence"),
                 "rule": record.get("rule"),
+                "copies": [d["id"] for d in meta.get("duplicates") or []],
             })
     rows.sort(key=lambda r: (r["type"], r["head"], r["tail"], r["date"] or "", r["article_id"]))
     return rows

@@ -1,0 +1,153 @@
+"""The analyst's loop at scale: build generated corpora with near-duplicates, then explain
+and every rank metric; near-duplicate detection alone on 100k articles.
+
+    python benchmarks/bench_analyst.py [--sizes 1000 10000] [--neardup 100000] [--copies 0.15]
+
+Articles come from benchmarks/bench_extract.py's generator (zh/de/ru/en, 2-5 KB, lexicon
+names); a share of them (--copies) is re-published with small edits (new headline, one
+sentence dropped, a credit line), the way syndication and re-crawls do. Each size runs in
+its own process so peak RSS is that size's. Figures are printed with a reference measured
+in the same run: near-duplicate detection is compared with sha256 of the same texts (the
+exact-duplicate check it extends) and with extraction of the same articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_extract import generate  # noqa: E402
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def with_copies(docs: list, share: float, seed: int) -> list:
+    """Append edited copies of a random `share` of the articles."""
+    rng = random.Random(seed)
+    out = list(docs)
+    for stem, data in rng.sample(docs, int(len(docs) * share)):
+        lines = data.decode("utf-8").split("\n")
+        body = lines[1:]
+        if len(body) > 3:
+            del body[rng.randrange(1, len(body))]  # an edited re-crawl loses a paragraph
+        text = "\n".join([f"Republished: {lines[0]}"] + body + ["(c) syndicated copy"])
+        out.append((f"{stem}-copy", text.encode("utf-8")))
+    return out
+
+
+def run_size(size: int, copies: float) -> dict:
+    """Build, then explain and rank by every metric; report timings, memory, errors."""
+    from graphkit import analyze, changes
+    from graphkit.extract import extract_article
+    from graphkit.graph import build_graph
+    from graphkit.ingest import articles_from_bytes
+
+    docs = with_copies(generate(size, seed=11), copies, seed=12)
+    articles = [articles_from_bytes(d, f"{s}.txt", ".txt", s)[0] for s, d in docs]
+    t0 = time.perf_counter()
+    graph = build_graph([])
+    plan = changes.plan_add(graph, articles)
+    t_plan = time.perf_counter() - t0
+    changes.apply_add(graph, plan, [extract_article(a) for a in plan.to_extract])
+    t_build = time.perf_counter() - t0
+    result = {"articles": len(articles), "near_duplicates": len(plan.near_duplicates),
+              "copies_made": len(articles) - size, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+              "build_s": round(t_build, 2), "dedupe_s": round(t_plan, 2), "errors": []}
+    for metric in analyze.METRICS:
+        t = time.perf_counter()
+        try:
+            rank = analyze.rank(graph, analyze.RankOptions(metric=metric, top=10))
+            result[f"rank_{metric}_s"] = round(time.perf_counter() - t, 2)
+            if rank.notes:
+                result[f"rank_{metric}_notes"] = rank.notes
+        except Exception:  # the benchmark reports a crash instead of stopping at it
+            result["errors"].append(f"rank {metric}: " + traceback.format_exc(limit=2))
+    top = [r["id"] for r in analyze.rank(graph, analyze.RankOptions(metric="degree", top=20)).rows]
+    t = time.perf_counter()
+    for node in top:
+        try:
+            analyze.explain(graph, node)
+        except Exception:
+            result["errors"].append(f"explain {node}: " + traceback.format_exc(limit=2))
+    result["explain_per_company_s"] = round((time.perf_counter() - t) / max(1, len(top)), 2)
+    result["explained_companies"] = len(top)
+    result["peak_rss_mb"] = round(_rss_mb())
+    return result
+
+
+def run_neardup(count: int, copies: float) -> dict:
+    """MinHash/LSH over `count` articles vs sha256 of the same texts and vs extraction."""
+    from graphkit.extract import extract_article
+    from graphkit.ingest import articles_from_bytes
+    from graphkit.neardup import find_near_duplicates
+
+    base = generate(max(1, int(count / (1 + copies))), seed=21)
+    docs = with_copies(base, copies, seed=22)[:count]
+    articles = [articles_from_bytes(d, f"{s}.txt", ".txt", s)[0] for s, d in docs]
+    t = time.perf_counter()
+    for a in articles:
+        hashlib.sha256(a.text.encode("utf-8")).hexdigest()
+    t_sha = time.perf_counter() - t
+    t = time.perf_counter()
+    found = find_near_duplicates(articles)
+    t_nd = time.perf_counter() - t
+    sample = articles[:500]
+    t = time.perf_counter()
+    for a in sample:
+        extract_article(a)
+    t_extract_each = (time.perf_counter() - t) / len(sample)
+    return {"articles": len(articles), "copies_made": len(articles) - len(base) if len(docs) > len(base) else 0,
+            "near_duplicates": len(found.duplicates), "megabytes": round(sum(len(a.text.encode()) for a in articles) / 1e6),
+            "neardup_s": round(t_nd, 1), "articles_per_s": round(len(articles) / t_nd),
+            "sha256_s": round(t_sha, 2), "ratio_vs_sha256": round(t_nd / t_sha, 1),
+            "share_of_extraction": round(t_nd / (t_extract_each * len(articles)), 3),
+            "peak_rss_mb": round(_rss_mb())}
+
+
+def _child(kind: str, n: int, copies: float) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, str(n), "--copies", str(copies)],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        return {"errors": [out.stderr.strip()[-2000:]]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--neardup", type=int, default=100000, help="articles for the near-duplicate run (0: skip)")
+    parser.add_argument("--copies", type=float, default=0.15)
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        kind, n = args.child[0], int(args.child[1])
+        print(json.dumps(run_size(n, args.copies) if kind == "size" else run_neardup(n, args.copies)))
+        return 0
+    failed = False
+    for size in args.sizes:
+        r = _child("size", size, args.copies)
+        failed |= bool(r.get("errors"))
+        print(f"== {size} generated articles + {args.copies:.0%} edited copies")
+        print(json.dumps(r, indent=1, ensure_ascii=False))
+    if args.neardup:
+        r = _child("neardup", args.neardup, args.copies)
+        failed |= bool(r.get("errors"))
+        print(f"== near-duplicate detection on {args.neardup} articles")
+        print(json.dumps(r, indent=1, ensure_ascii=False))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
