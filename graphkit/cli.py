@@ -28,6 +28,11 @@ class _App(typer.Typer):
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _flag(*names, **kwargs):
+    """An on/off option, shown in help without a value placeholder (not `--wide <bool>`)."""
+    return typer.Option(*names, metavar="", **kwargs)
 app = _App(
     help="Turn car x tech news articles into an ecosystem graph and rank its central players.",
     no_args_is_help=True,
@@ -38,7 +43,7 @@ app = _App(
 GraphOpt = Annotated[Optional[Path], typer.Option(
     "--graph", "-g", show_default=False,
     help="Graph file (default: `graph` of graphkit.toml, GRAPHKIT_GRAPH, or graphkit-out/graph.json).")]
-WideOpt = Annotated[bool, typer.Option("--wide", help="Tables: show every column (default: the ones that fit).")]
+WideOpt = Annotated[bool, _flag("--wide", help="Tables: show every column (default: the ones that fit).")]
 UndatedOpt = Annotated[str, typer.Option("--undated", metavar="keep|drop",
                                          help="With --since/--until: keep or drop undated edges (both bounds alike).")]
 FormatOpt = Annotated[Optional[Format], typer.Option(
@@ -79,7 +84,7 @@ def _root(
     config: Annotated[Optional[Path], typer.Option(
         "--config", show_default=False,
         help="Config file (default: ./graphkit.toml, or GRAPHKIT_CONFIG).")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, _flag("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ):
     """Turn car x tech news articles into an ecosystem graph and rank its central players."""
@@ -388,7 +393,7 @@ def explain(
     graph: GraphOpt = None,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
-    all_edges: Annotated[bool, typer.Option("--all", help="Tables: list every edge (default: the 25 strongest).")] = False,
+    all_edges: Annotated[bool, _flag("--all", help="Tables: list every edge (default: the 25 strongest).")] = False,
 ):
     """Why a player ranks where it does: rank per metric, community, edges with evidence."""
     path = _graph(graph)
@@ -452,7 +457,7 @@ def edges(
     until: Annotated[Optional[str], typer.Option(help="Only evidence dated on/before this date.")] = None,
     undated: UndatedOpt = "keep",
     fmt: FormatOpt = None,
-    bom: Annotated[bool, typer.Option("--bom", help="CSV: start with a byte-order mark so Excel reads UTF-8.")] = False,
+    bom: Annotated[bool, _flag("--bom", help="CSV: start with a byte-order mark so Excel reads UTF-8.")] = False,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     wide: WideOpt = False,
 ):
@@ -484,7 +489,7 @@ def edges(
 def evaluate(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
     gold: Annotated[Path, typer.Option(help="Folder of gold <id>.json files.")],
-    errors: Annotated[bool, typer.Option("--errors", help="List false positives and misses with evidence.")] = False,
+    errors: Annotated[bool, _flag("--errors", help="List false positives and misses with evidence.")] = False,
     fmt: FormatOpt = None,
 ):
     """Precision / recall / F1 of extraction against gold annotations."""
@@ -719,14 +724,20 @@ def report_run(
     user: UserOpt = None,
     password: PasswordOpt = None,
     database: DatabaseOpt = None,
+    id_prefix: IdPrefixOpt = None,
+    graph: GraphOpt = None,
 ):
-    """Run one report against Neo4j; parameters are checked against the report's header."""
+    """Run one report against Neo4j; parameters are checked against the report's header.
+
+    Only nodes of one load are reported: the --id-prefix given, configured, or recorded in
+    the graph file by `graphkit load` (none: every node)."""
     from . import reports
 
     fmt = _format(fmt)
     report = reports.find_report(name)
     params = reports.bind_params(report, reports.parse_param_args(report.name, param))
-    rows = reports.run_report(_neo4j(uri, user, password, database), report, params)
+    prefix, _ = _id_prefix(id_prefix, _graph(graph))
+    rows = reports.run_report(_neo4j(uri, user, password, database), report, params, id_prefix=prefix)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(rows_to_text(rows, Format.md if fmt is Format.table else fmt), encoding="utf-8")
@@ -797,7 +808,7 @@ def retract(
     article_ids: Annotated[list[str], typer.Argument(metavar="ARTICLE_ID...",
                                                      help="Article ids (file stems, as in `graphkit extract`).")],
     graph: GraphOpt = None,
-    neo4j: Annotated[bool, typer.Option("--neo4j", rich_help_panel=NEO4J_PANEL,
+    neo4j: Annotated[bool, _flag("--neo4j", rich_help_panel=NEO4J_PANEL,
                                         help="Also withdraw the articles from Neo4j (default: the graph file only).")] = False,
     uri: UriOpt = None,
     user: UserOpt = None,

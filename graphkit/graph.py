@@ -35,7 +35,7 @@ __all__ = [
     "loaded_prefix",
 ]
 
-DEFAULT_GRAPH_PATH = Path(os.environ.get("GRAPHKIT_GRAPH", "graphkit-out/graph.json"))
+DEFAULT_GRAPH_PATH = Path("graphkit-out/graph.json")  # the CLI reads GRAPHKIT_GRAPH once, in graphkit.settings
 EVIDENCE_CAP = 5  # evidence sentences kept on an edge summary
 FORMAT = "graphkit-graph/1"
 

@@ -235,7 +235,7 @@ def parse_report(text: str, name: str, path: Path | None = None) -> Report:
             raise ReportError(f"report {name}: header has no `// {key}:` line")
     if not query:
         raise ReportError(f"report {name}: no Cypher query after the header")
-    declared = {p.name for p in params}
+    declared = {p.name for p in params} | set(BUILTIN_PARAMS)
     for used in query_params(query):
         if used not in declared:
             raise ReportError(f"report {name}: query uses ${used} but the header declares no `// param: {used} ...`")
@@ -344,11 +344,15 @@ def plain(value):
     return str(value)
 
 
-def run_report(target, report: Report, params: dict, database: str | None = None) -> list:
+BUILTIN_PARAMS = ("id_prefix",)  # given to every report by run_report, never declared in a header
+
+
+def run_report(target, report: Report, params: dict, database: str | None = None, id_prefix: str = "") -> list:
     """Run `report` in a read transaction; return rows as plain dicts (column order kept).
 
     `target` is a neo4j Driver or store settings (then a driver is opened and closed here).
-    `params` are already bound (see bind_params). Cypher or server errors raise ReportError /
+    `params` are already bound (see bind_params). `$id_prefix` (built in) keeps a report to
+    the nodes of one load (`graphkit load --id-prefix`); "" matches every node. Cypher or server errors raise ReportError /
     StoreError naming the report; the query never contains parameter values.
     """
     import neo4j
@@ -365,7 +369,7 @@ def run_report(target, report: Report, params: dict, database: str | None = None
             database = getattr(target, "database", None)
 
     def work(tx):
-        result = tx.run(report.query, params)
+        result = tx.run(report.query, {**params, "id_prefix": id_prefix or ""})
         keys = result.keys()
         return [{k: plain(record[k]) for k in keys} for record in result]
 

@@ -64,8 +64,9 @@ def test_reports_every_file_has_full_header(path):
             assert m, f"{path.name}: malformed param line {h!r}"
             declared[m.group(1)] = m.group(3)
     report = reports.load_report(path)  # the parser agrees
-    used = set(reports.query_params(report.query))
+    used = set(reports.query_params(report.query)) - set(reports.BUILTIN_PARAMS)
     assert used <= set(declared), f"{path.name}: undeclared {sorted(used - set(declared))}"
+    assert "$id_prefix" in report.query, f"{path.name}: does not keep to one load's nodes"
     assert set(declared) <= used, f"{path.name}: declared but unused {sorted(set(declared) - used)}"
     assert [p.name for p in report.params] == list(declared)
 

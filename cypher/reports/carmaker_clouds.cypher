@@ -9,7 +9,8 @@
 // param: since date = null
 // param: provider_kind str = null
 MATCH (c:Organization {kind: 'carmaker'})<-[:PRODUCT_OF|SUBSIDIARY_OF*0..2]-(x:Entity)-[d:DEPLOYS_ON]->(p:Entity)
-WHERE ($since IS NULL OR (d.last_seen IS NOT NULL AND d.last_seen >= substring($since, 0, size(d.last_seen))))
+WHERE c.id STARTS WITH $id_prefix
+  AND ($since IS NULL OR (d.last_seen IS NOT NULL AND d.last_seen >= substring($since, 0, size(d.last_seen))))
   AND ($provider_kind IS NULL OR toLower(p.kind) = toLower($provider_kind))
 WITH p, c, collect(DISTINCT CASE WHEN x = c THEN c.name ELSE c.name + ' via ' + x.name END) AS routes
 WITH collect({p: p, c: c, routes: routes}) AS deployments, count(DISTINCT c) AS total

@@ -7,7 +7,8 @@
 // param: min_each int = 1
 // param: limit int = 20
 MATCH (o:Organization)-[r]-(m:Entity)
-WHERE NOT type(r) = 'MENTIONS'
+WHERE o.id STARTS WITH $id_prefix
+  AND NOT type(r) = 'MENTIONS'
   AND ($types IS NULL OR type(r) IN [t IN $types | toUpper(t)])
   AND m <> o
 WITH o, collect(DISTINCT CASE WHEN m.kind = 'carmaker' THEN m.name END) AS carmakers,

@@ -7,7 +7,8 @@
 // param: min_support int = 1
 // param: limit int = 100
 MATCH (c:Entity)
-WHERE any(v IN [c.name, c.name_en, c.name_zh, c.name_de, c.name_ru] + coalesce(c.aliases, [])
+WHERE c.id STARTS WITH $id_prefix
+  AND any(v IN [c.name, c.name_en, c.name_zh, c.name_de, c.name_ru] + coalesce(c.aliases, [])
           WHERE toLower(v) = toLower(trim($company)))
 MATCH (c)-[r:PARTNERS_WITH]-(p:Entity)
 WHERE coalesce(r.support, size(r.articles)) >= $min_support

@@ -6,7 +6,8 @@
 // param: since date = null
 // param: limit int = 20
 MATCH (a:Entity)-[r:PARTNERS_WITH]->(b:Entity)
-WHERE a.country IS NOT NULL AND b.country IS NOT NULL AND a.country <> b.country
+WHERE a.id STARTS WITH $id_prefix
+  AND a.country IS NOT NULL AND b.country IS NOT NULL AND a.country <> b.country
   AND ($country IS NULL OR toUpper($country) IN [a.country, b.country])
   AND ($since IS NULL OR (r.last_seen IS NOT NULL AND r.last_seen >= substring($since, 0, size(r.last_seen))))
 WITH r, CASE WHEN a.country < b.country THEN [a, b] ELSE [b, a] END AS pair

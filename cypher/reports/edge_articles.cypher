@@ -7,7 +7,8 @@
 // param: b str
 // param: type str = null
 MATCH (x:Entity), (y:Entity)
-WHERE any(v IN [x.name, x.name_en, x.name_zh, x.name_de, x.name_ru] + coalesce(x.aliases, [])
+WHERE x.id STARTS WITH $id_prefix AND y.id STARTS WITH $id_prefix
+  AND any(v IN [x.name, x.name_en, x.name_zh, x.name_de, x.name_ru] + coalesce(x.aliases, [])
           WHERE toLower(v) = toLower(trim($a)))
   AND any(v IN [y.name, y.name_en, y.name_zh, y.name_de, y.name_ru] + coalesce(y.aliases, [])
           WHERE toLower(v) = toLower(trim($b)))

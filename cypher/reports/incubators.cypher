@@ -7,9 +7,10 @@
 // param: runner str = null
 // param: limit int = 50
 MATCH (i:Entity)
-WHERE i.kind = 'incubator'
-   OR (i:Program AND EXISTS { (i)<-[:INCUBATES|OPERATES]-(:Entity) })
-   OR EXISTS { (i:Organization)-[:INCUBATES]->(:Organization) }
+WHERE i.id STARTS WITH $id_prefix
+  AND (i.kind = 'incubator'
+       OR (i:Program AND EXISTS { (i)<-[:INCUBATES|OPERATES]-(:Entity) })
+       OR EXISTS { (i:Organization)-[:INCUBATES]->(:Organization) })
 OPTIONAL MATCH (r:Entity)-[run:INCUBATES|OPERATES]->(i)
 WITH i, collect(DISTINCT r) AS runners1, collect(run) AS runs
 OPTIONAL MATCH (i)-[:SUBSIDIARY_OF|PRODUCT_OF]->(owner:Entity)

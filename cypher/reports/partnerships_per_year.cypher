@@ -7,6 +7,7 @@
 // param: to_year int = null
 // param: include_undated bool = false
 MATCH (a:Entity)-[r:PARTNERS_WITH]->(b:Entity)
+WHERE a.id STARTS WITH $id_prefix
 WITH a, b, r, CASE WHEN r.first_seen IS NULL OR r.first_seen = '' THEN null
                    ELSE toInteger(substring(r.first_seen, 0, 4)) END AS year
 WHERE (year IS NULL AND $include_undated)

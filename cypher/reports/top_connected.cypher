@@ -7,7 +7,8 @@
 // param: limit int = 5
 // param: min_support int = 1
 MATCH (n:Entity)-[r]-(m:Entity)
-WHERE ($type IS NULL OR type(r) = toUpper($type))
+WHERE n.id STARTS WITH $id_prefix
+  AND ($type IS NULL OR type(r) = toUpper($type))
   AND coalesce(r.support, 1) >= $min_support
 WITH type(r) AS relation, n, count(DISTINCT m) AS connections, collect(DISTINCT m.name) AS counterparts
 ORDER BY relation, connections DESC, n.name
