@@ -52,3 +52,12 @@ def test_composite_and_every_metric_on_a_disconnected_bipartite_graph_via_cli(tm
         assert json.loads(result.stdout)[0]["name"] == "hub"
     result = runner.invoke(app, ["explain", "hub", "-g", str(path), "-f", "json"], catch_exceptions=False)
     assert result.exit_code == 0 and json.loads(result.stdout)["ranks"]["eigenvector"]["rank"] == 1
+
+
+def test_explain_estimates_betweenness_on_dense_graphs_and_says_so(fixture_graph, monkeypatch):
+    monkeypatch.setattr(analyze, "EXPLAIN_BETWEENNESS_WORK", 10)
+    info = analyze.explain(fixture_graph, "bmw")
+    assert info["ranks"]["betweenness"]["rank"] >= 1
+    assert any("betweenness rank estimated" in n for n in info["notes"])
+    monkeypatch.setattr(analyze, "EXPLAIN_BETWEENNESS_WORK", 10**12)
+    assert not analyze.explain(fixture_graph, "bmw")["notes"]
