@@ -761,11 +761,21 @@ def load(
     writers: Annotated[int, typer.Option("--writers", min=1, max=16,
                                          help="Transactions in flight at once (threads).")] = 2,
     id_prefix: IdPrefixOpt = None,
+    bulk: Annotated[bool, typer.Option("--bulk", help="Fill an EMPTY database with neo4j-admin's offline importer "
+                                       "(stops and restarts the server; see README).")] = False,
+    neo4j_home: Annotated[Optional[Path], typer.Option("--neo4j-home", envvar="NEO4J_HOME", show_default=False,
+                                                       help="Installation folder of the server (for --bulk).")] = None,
 ):
     """Write the built graph to Neo4j (schema first; re-loading changes nothing).
 
     The id prefix used is recorded in the graph file, so `retract` and `report run` use it too."""
     import time
+
+    if bulk:
+        from .neo4j.bulk import load_bulk_cli
+
+        path = graph or graph_arg or settings().graph
+        return load_bulk_cli(path, _neo4j(uri, user, password, database), neo4j_home, _id_prefix(id_prefix)[0])
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

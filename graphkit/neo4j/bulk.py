@@ -1,0 +1,346 @@
+"""Fill an EMPTY Neo4j database with the offline importer (`graphkit load --bulk`).
+
+`neo4j-admin database import full` writes a store directly from CSV files, without
+transactions, several times faster than any Cypher load. In Community edition it can only
+write the one user database while the server is stopped, so the bulk load needs the
+server's installation folder (NEO4J_HOME) and runs these steps:
+
+1. connect through Bolt, check that NEO4J_HOME is the home of that very server (its
+   `server.directories.neo4j_home` setting) and that the database holds no node at all;
+2. write CSV files of the rows graphkit.neo4j.plan makes (the incremental loader's rows:
+   same ids, labels, relationship types and properties);
+3. stop the server (`bin/neo4j stop`), run the importer, start it again (`bin/neo4j start`)
+   and wait for Bolt (the server is started again even when the import fails);
+4. create the constraints and indexes of cypher/schema, and set the few values CSV cannot
+   express (an empty list, or a list holding one empty string, arrive as no property).
+
+The result is the store an incremental load of the same graph into an empty database
+writes (tests/test_bulk_neo4j.py compares the two).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from graphkit.errors import StoreError
+from graphkit.model import RelationType
+from graphkit.neo4j.connection import Neo4jSettings, connect, store_errors
+from graphkit.neo4j.plan import LANGS, LoadPlan, make_plan, new_entity_props
+from graphkit.neo4j.schema import apply_schema
+
+__all__ = ["BulkCounts", "bulk_import", "write_import_csv", "check_neo4j_home"]
+
+ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: not in any text graphkit extracts
+START_WAIT_SECONDS = 180
+
+Stage = Callable[[str], None]
+"""stage(message): called as each step of the bulk load starts."""
+
+
+@dataclass
+class BulkCounts:
+    """What the bulk load wrote, and the wall time of each step."""
+
+    entities: int = 0
+    articles: int = 0
+    relationships: int = 0
+    mentions: int = 0
+    seconds: dict = field(default_factory=dict)
+
+    @property
+    def nodes(self) -> int:
+        return self.entities + self.articles
+
+
+# --------------------------------------------------------------------------- CSV
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _array(values: list, what: str) -> str:
+    for v in values:
+        if ARRAY_DELIMITER in v:
+            raise StoreError(f"{what}: a value holds the control character U+001F, which the bulk import "
+                             "uses between list items; load without --bulk")
+    return _quote(ARRAY_DELIMITER.join(values))
+
+
+def _scalar(value) -> str:
+    """One CSV field: strings quoted (so "" stays an empty string), None empty (no property)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _quote(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise StoreError(f"value {value!r} cannot be imported")
+    return repr(value)
+
+
+_TYPE_NAMES = {str: "string", int: "long", float: "double", bool: "boolean"}
+
+
+def _column_type(name: str, values: list) -> str:
+    kinds = {type(v) for v in values if v is not None}
+    if len(kinds) > 1 or (kinds and next(iter(kinds)) not in _TYPE_NAMES):
+        raise StoreError(f"article property {name!r} holds values of type(s) "
+                         f"{sorted(k.__name__ for k in kinds)}: the bulk import takes one of str, int, float, bool")
+    return _TYPE_NAMES[kinds.pop()] if kinds else "string"
+
+
+ENTITY_COLUMNS = ["name", *(f"name_{lang}" for lang in LANGS), "kind", "country", "wikidata", "parent"]
+EDGE_HEADER = (":START_ID(Entity),:END_ID(Entity),:TYPE,key,articles:string[],evidence:string[],dates:string[],"
+               "confidences:double[],rules:string[],support:long,confidence:double,first_seen,last_seen")
+
+
+@dataclass
+class ImportFiles:
+    """The CSV files of one import and what the importer needs to be told about them."""
+
+    nodes: list  # paths
+    relationships: list
+    multiline: bool  # some field holds a line break
+    counts: BulkCounts
+    entities_without_aliases: list  # ids whose alias list CSV cannot express ([] or [""])
+    edge_types_with_blank_items: set  # types with an edge whose one item has an empty evidence/date/rule
+
+
+def write_import_csv(plan: LoadPlan, folder: Path) -> ImportFiles:
+    """Write entities.csv, articles.csv, edges.csv and mentions.csv into folder."""
+    folder = Path(folder)
+    counts = BulkCounts()
+    multiline = False
+    ends = {end for order in plan.edge_order.values() for i in order for end in plan.edge_ends(i)[1:]}
+    mentioned = {eid for ids in plan.mentions.values() for eid in ids}
+    entity_ids = set()
+
+    no_aliases = []
+    with open(folder / "entities.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write("id:ID(Entity),:LABEL," + ",".join(ENTITY_COLUMNS) + ",aliases:string[],confidence:double\n")
+        for etype, rows in plan.entities.items():
+            labels = _quote(f"Entity{ARRAY_DELIMITER}{etype.value}")
+            for row in rows:
+                if row["id"] not in ends and row["id"] not in mentioned:
+                    continue  # the incremental loader's sweep removes such an entity too
+                if row["id"] in entity_ids:
+                    raise StoreError(f"node {row['id']!r} appears twice in the graph file")
+                entity_ids.add(row["id"])
+                props = new_entity_props(row)
+                if not [a for a in props["aliases"] if a]:
+                    no_aliases.append((row["id"], props["aliases"]))
+                line = ",".join([_quote(row["id"]), labels, *(_scalar(props.get(c)) for c in ENTITY_COLUMNS),
+                                 _array(props["aliases"], f"node {row['id']!r}"), _scalar(props["confidence"])])
+                multiline = multiline or "\n" in line or "\r" in line
+                fh.write(line + "\n")
+                counts.entities += 1
+
+    absent = ends - entity_ids
+    if absent:
+        raise StoreError(f"{len(absent)} edge end(s) are not nodes of the graph file, e.g. {sorted(absent)[0]!r}: "
+                         "is the graph file complete?")
+
+    with open(folder / "articles.csv", "w", encoding="utf-8", newline="") as fh:
+        keys = sorted({k for a in plan.articles for k in a["props"] if k != "id"})
+        types = {k: _column_type(k, [a["props"].get(k) for a in plan.articles]) for k in keys}
+        fh.write("id:ID(Article),:LABEL," + "".join(f"{k}:{types[k]}," for k in keys) + "edge_keys:string[]\n")
+        for a in plan.articles:
+            edge_keys = list(dict.fromkeys(plan.article_edge_keys.get(a["id"], [])))
+            line = ",".join([_quote(a["id"]), '"Article"', *(_scalar(a["props"].get(k)) for k in keys),
+                             _array(edge_keys, f"article {a['id']!r}")])
+            multiline = multiline or "\n" in line or "\r" in line
+            fh.write(line + "\n")
+            counts.articles += 1
+
+    blank_types = set()
+    with open(folder / "edges.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write(EDGE_HEADER + "\n")
+        for rtype, order in plan.edge_order.items():
+            type_field = _quote(rtype.value)
+            for i in order:
+                row = plan.edge_row(i)
+                p = row["props"]
+                what = f"edge {row['key']!r}"
+                if len(p["articles"]) == 1 and not (p["evidence"][0] and p["dates"][0] and p["rules"][0]):
+                    blank_types.add(rtype)
+                line = ",".join([_quote(row["head"]), _quote(row["tail"]), type_field, _quote(row["key"]),
+                                 _array(p["articles"], what), _array(p["evidence"], what), _array(p["dates"], what),
+                                 _quote(ARRAY_DELIMITER.join(map(repr, p["confidences"]))),
+                                 _array(p["rules"], what), str(p["support"]), repr(p["confidence"]),
+                                 _scalar(p.get("first_seen")), _scalar(p.get("last_seen"))])
+                multiline = multiline or "\n" in line or "\r" in line
+                fh.write(line + "\n")
+                counts.relationships += 1
+
+    with open(folder / "mentions.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write(":START_ID(Article),:END_ID(Entity),:TYPE\n")
+        for aid, entity_ids_of in plan.mentions.items():
+            a = _quote(aid)
+            for eid in entity_ids_of:
+                fh.write(f'{a},{_quote(eid)},"MENTIONS"\n')
+                counts.mentions += 1
+
+    return ImportFiles([folder / "entities.csv", folder / "articles.csv"],
+                       [folder / "edges.csv", folder / "mentions.csv"], multiline, counts, no_aliases, blank_types)
+
+
+# --------------------------------------------------------------------------- the server
+
+def _home_of_server(driver, database: str) -> Optional[Path]:
+    with store_errors("reading the server's settings"):
+        records = driver.execute_query("SHOW SETTINGS YIELD name, value WHERE name = 'server.directories.neo4j_home' "
+                                       "RETURN value", database_=database).records
+    return Path(records[0]["value"]).resolve() if records else None
+
+
+def check_neo4j_home(neo4j_home: Path) -> Path:
+    """The home folder, checked to hold bin/neo4j and bin/neo4j-admin."""
+    home = Path(neo4j_home).expanduser().resolve()
+    for tool in ("neo4j", "neo4j-admin"):
+        if not os.access(home / "bin" / tool, os.X_OK):
+            raise StoreError(f"{home}: no bin/{tool}; --neo4j-home (or NEO4J_HOME) must be the folder of the "
+                             "Neo4j installation that serves the database")
+    return home
+
+
+def _run(home: Path, args: list, doing: str, timeout: float) -> str:
+    env = dict(os.environ, NEO4J_HOME=str(home))
+    env.pop("NEO4J_CONF", None)  # the home's own conf/, the one the running server read
+    try:
+        done = subprocess.run(args, cwd=home, env=env, capture_output=True, text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise StoreError(f"Neo4j at {home}: {doing} failed: {exc}") from None
+    if done.returncode != 0:
+        lines = [ln.strip() for ln in (done.stderr + "\n" + done.stdout).splitlines() if ln.strip()]
+        reason = next((ln for ln in lines if "rror" in ln or "xception" in ln), lines[-1] if lines else "")
+        raise StoreError(f"Neo4j at {home}: {doing} failed (exit {done.returncode}): {reason[:300]}")
+    return done.stdout
+
+
+def _wait_for_bolt(settings: Neo4jSettings, seconds: float = START_WAIT_SECONDS):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return connect(settings)
+        except StoreError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+
+
+def bulk_import(graph: dict, neo4j_home: Path, settings: Neo4jSettings, id_prefix: str = "",
+                stage: Optional[Stage] = None, workdir: Optional[Path] = None) -> BulkCounts:
+    """Fill the empty database of the server at settings.uri, installed in neo4j_home, with graph.
+
+    Refuses (StoreError, nothing changed) when the database holds any node, or when
+    neo4j_home is not the home of that server. Stops and restarts the server."""
+    say = stage or (lambda message: None)
+    home = check_neo4j_home(neo4j_home)
+    clock: dict = {}
+    t0 = time.perf_counter()
+    driver = connect(settings)
+    try:
+        served_from = _home_of_server(driver, settings.database)
+        if served_from != home:
+            raise StoreError(f"the server at {settings.uri} runs from {served_from}, not from {home}: point "
+                             "--neo4j-home (NEO4J_HOME) at the installation of the server in --uri")
+        with store_errors("checking the database is empty", settings.where()):
+            held = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=settings.database).records[0]["n"]
+        if held:
+            raise StoreError(f"database {settings.database!r} at {settings.uri} is not empty ({held} nodes): --bulk "
+                             "only fills an empty database; load without --bulk to add to it")
+    finally:
+        driver.close()
+
+    folder = Path(tempfile.mkdtemp(prefix="graphkit-import-", dir=workdir))
+    try:
+        say("writing CSV files")
+        t = time.perf_counter()
+        files = write_import_csv(make_plan(graph, id_prefix or ""), folder)
+        counts = files.counts
+        clock["csv"] = time.perf_counter() - t
+
+        say(f"stopping the server in {home}")
+        t = time.perf_counter()
+        _run(home, [str(home / "bin" / "neo4j"), "stop"], "stopping the server", 120)
+        clock["stop"] = time.perf_counter() - t
+        try:
+            say(f"importing {counts.nodes} nodes and {counts.relationships + counts.mentions} relationships")
+            t = time.perf_counter()
+            args = [str(home / "bin" / "neo4j-admin"), "database", "import", "full", "--overwrite-destination=true",
+                    "--array-delimiter=U+001F", f"--report-file={folder / 'import.report'}",
+                    *(f"--nodes={p}" for p in files.nodes), *(f"--relationships={p}" for p in files.relationships)]
+            if files.multiline:
+                args.append("--multiline-fields=true")
+            _run(home, args + [settings.database], "the import", 3600)
+            clock["import"] = time.perf_counter() - t
+        finally:
+            say("starting the server")
+            t = time.perf_counter()
+            _run(home, [str(home / "bin" / "neo4j"), "start"], "starting the server", 120)
+            driver = _wait_for_bolt(settings)
+            clock["start"] = time.perf_counter() - t
+        try:
+            say("creating constraints and indexes")
+            t = time.perf_counter()
+            apply_schema(driver, settings.database)
+            clock["schema"] = time.perf_counter() - t
+            t = time.perf_counter()
+            _set_what_csv_cannot_say(driver, settings.database, files)
+            clock["fixups"] = time.perf_counter() - t
+        finally:
+            driver.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    clock["total"] = time.perf_counter() - t0
+    counts.seconds = {k: round(v, 2) for k, v in clock.items()}
+    return counts
+
+
+def _set_what_csv_cannot_say(driver, database: str, files: ImportFiles) -> None:
+    """CSV has no way to write [] or [""]: both arrive as a missing property. Set them as the
+    incremental loader does."""
+    queries = ["MATCH (a:Article) WHERE a.edge_keys IS NULL CALL { WITH a SET a.edge_keys = [] } "
+               "IN TRANSACTIONS OF 10000 ROWS"]
+    for rtype in sorted(files.edge_types_with_blank_items, key=lambda t: t.value):
+        # an edge always has `support` >= 1 items, so a missing list is exactly [""]
+        queries.append(f"MATCH ()-[r:{RelationType(rtype).value}]->() "
+                       "WHERE r.evidence IS NULL OR r.dates IS NULL OR r.rules IS NULL "
+                       "CALL { WITH r SET r.evidence = coalesce(r.evidence, ['']), r.dates = coalesce(r.dates, ['']), "
+                       "r.rules = coalesce(r.rules, ['']) } IN TRANSACTIONS OF 10000 ROWS")
+    with store_errors("completing the imported lists"):
+        with driver.session(database=database) as session:  # IN TRANSACTIONS needs auto-commit queries
+            for query in queries:
+                session.run(query).consume()
+        if files.entities_without_aliases:
+            rows = [{"id": eid, "aliases": aliases} for eid, aliases in files.entities_without_aliases]
+            driver.execute_query("UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.aliases = row.aliases",
+                                 parameters_={"rows": rows}, database_=database)
+
+
+def load_bulk_cli(graph_path: Path, settings: Neo4jSettings, neo4j_home: Optional[Path], id_prefix: str) -> None:
+    """`graphkit load --bulk`: steps on stderr, one summary line on stdout."""
+    from graphkit.graph import graph_to_dict, load_graph
+    from graphkit.render import stderr_console, stdout_console
+
+    if neo4j_home is None:
+        raise StoreError("--bulk needs the server's installation folder: pass --neo4j-home or set NEO4J_HOME")
+    err = stderr_console()
+    data = graph_to_dict(load_graph(graph_path))
+    counts = bulk_import(data, neo4j_home, settings, id_prefix,
+                         stage=lambda message: err.print(f"bulk: {message}", markup=False, highlight=False))
+    s = counts.seconds
+    stdout_console().print(
+        f"bulk-imported {counts.nodes} nodes ({counts.entities} entities, {counts.articles} articles) and "
+        f"{counts.relationships + counts.mentions} relationships ({counts.relationships} edges, {counts.mentions} "
+        f"MENTIONS) into {settings.database} at {settings.uri} in {s['total']:.1f}s (CSV {s['csv']:.1f}s, import "
+        f"{s['import']:.1f}s, restart {s['start']:.1f}s, schema {s['schema']:.1f}s)", markup=False, highlight=False)
