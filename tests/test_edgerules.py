@@ -23,6 +23,7 @@ def test_noisy_or_combines_independent_sources_and_clamps():
     assert noisy_or([1.7, -0.3]) == 1.0  # clamped to [0, 1] before combining
     assert noisy_or([-0.3]) == 0.0
     assert noisy_or([0.123456]) == 0.1235
+    assert noisy_or([0.75, 0.125]) == 0.7813  # a tie (0.78125) rounds up, as in Cypher
 
 
 def test_date_span_ignores_missing_dates():

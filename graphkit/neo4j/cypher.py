@@ -2,11 +2,10 @@
 or relation type taken from the closed enums in graphkit.model and every value passed as a
 parameter.
 
-* Nodes: the loader asks which ids are stored; new nodes take the short `*_CREATE_QUERY`
-  (properties as they are), stored ones the full query that merges aliases, labels and
-  confidence.
-* Typed edges: EDGE_WRITE_QUERY creates a missing edge or merges this load's per-article
-  items into the stored one, deciding per row inside the transaction.
+* Nodes and typed edges: the loader asks which ids (keys) of a batch are stored; new ones
+  take the plain `*_CREATE_QUERY` (properties as they are), stored ones the full query that
+  merges aliases, labels and confidence (ENTITY_QUERY) or this load's per-article items
+  (EDGE_WRITE_QUERY, which also creates an edge still missing).
 * Every query is safe to run twice (the driver retries transactions): the uniqueness
   constraints of cypher/schema turn a second CREATE of a node or an edge into a no-op or a
   failed batch, never a duplicate.
@@ -165,17 +164,41 @@ MATCH (e:Entity {id: id})
 RETURN e.id AS id, elementId(e) AS node
 """
 
-# row: {props}: every property of the new node, id included. MERGE rather than CREATE only
-# so that a transaction the driver retries after an unacknowledged commit finds its node
-# instead of failing on the constraint; a new node skips ENTITY_QUERY's label and alias work.
+# row: {props}: every property of a node the loader found absent, id included. Should it
+# exist after all, the id constraint fails the transaction and the loader sends the rows
+# through ENTITY_QUERY instead.
 ENTITY_CREATE_QUERY = {
     t: f"""
 UNWIND $rows AS row
-MERGE (e:Entity {{id: row.props.id}})
-ON CREATE SET e:{t.value}, e = row.props
+CREATE (e:Entity:{t.value})
+SET e = row.props
 RETURN e.id AS id, elementId(e) AS node
 """
     for t in EntityType
+}
+
+EDGE_KEYS_QUERY = {
+    t: f"""
+UNWIND $keys AS k
+MATCH ()-[r:{t.value} {{key: k}}]->()
+RETURN r.key AS key
+"""
+    for t in RelationType
+}
+
+# Rows as for EDGE_WRITE_QUERY, of edges the loader found absent. Should one exist after
+# all, the key constraint fails the transaction and the loader sends the rows through
+# EDGE_WRITE_QUERY instead.
+EDGE_CREATE_QUERY = {
+    t: f"""
+UNWIND $rows AS row
+MATCH (h) WHERE elementId(h) = row.head_node
+MATCH (t) WHERE elementId(t) = row.tail_node
+CREATE (h)-[r:{t.value}]->(t)
+SET r = row.props
+RETURN count(r) AS created
+"""
+    for t in RelationType
 }
 
 ARTICLE_CREATE_QUERY = """

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Optional
 
 import neo4j
+from neo4j import exceptions as neo4j_exc
 
 from graphkit.errors import StoreError
 from graphkit.model import EntityType, RelationType
@@ -146,6 +147,20 @@ class _Loader:
         with store_errors(what, hint=RERUN_HINT):
             return self.driver.execute_query(query, parameters_={"rows": rows}, database_=self.database).records
 
+    def create(self, query: str, rows: list, fallback: str, fallback_rows: list, what: str) -> tuple[list, bool]:
+        """Run the CREATE query of rows checked to be new; (records, True).
+
+        Should one of them exist after all (a concurrent load created it in between, or the
+        driver retried a transaction whose commit went unacknowledged), the uniqueness
+        constraint fails the whole transaction, and the rows go through the query that
+        handles stored items instead: (records, False)."""
+        with store_errors(what, hint=RERUN_HINT):
+            try:
+                return self.driver.execute_query(query, parameters_={"rows": rows}, database_=self.database).records, True
+            except neo4j_exc.ConstraintError:
+                return self.driver.execute_query(fallback, parameters_={"rows": fallback_rows},
+                                                 database_=self.database).records, False
+
     def read(self, query: str, what: str, **params) -> list:
         with store_errors(what, hint=RERUN_HINT):
             return self.driver.execute_query(query, parameters_=params, database_=self.database,
@@ -210,11 +225,12 @@ class _Loader:
     def _entity_batch(self, etype: EntityType, rows: list) -> None:
         stored = {r["id"] for r in self.read(cypher.ENTITY_NODES_QUERY, f"reading {etype.value} nodes",
                                              ids=[row["id"] for row in rows])}
-        fresh = [{"props": new_entity_props(row)} for row in rows if row["id"] not in stored]
+        fresh = [row for row in rows if row["id"] not in stored]
         known = [row for row in rows if row["id"] in stored]
         written = []
         if fresh:
-            written += self.write(cypher.ENTITY_CREATE_QUERY[etype], fresh, f"writing {etype.value} nodes")
+            written += self.create(cypher.ENTITY_CREATE_QUERY[etype], [{"props": new_entity_props(r)} for r in fresh],
+                                   cypher.ENTITY_QUERY[etype], fresh, f"writing {etype.value} nodes")[0]
         if known:
             written += self.write(cypher.ENTITY_QUERY[etype], known, f"writing {etype.value} nodes")
         with self._tally_lock:
@@ -285,12 +301,27 @@ class _Loader:
                              f"e.g. {sorted(absent)[0]!r}: is the graph file complete?")
 
     def _edge_batch(self, rtype: RelationType, rows: list) -> None:
+        """New edges take a plain CREATE (several times cheaper for the server than the query
+        that merges items into a stored edge); stored ones the merging query."""
         what = f"writing {rtype.value} relationships"
-        result = self.write(cypher.EDGE_WRITE_QUERY[rtype], rows, what)[0]
-        if result["created"] != result["absent"]:
-            raise StoreError(f"Neo4j: {what} failed: {result['absent'] - result['created']} edge(s) lost an end "
+        stored = {r["key"] for r in self.read(cypher.EDGE_KEYS_QUERY[rtype], f"reading {rtype.value} relationships",
+                                              keys=[row["key"] for row in rows])}
+        fresh = [row for row in rows if row["key"] not in stored]
+        known = [row for row in rows if row["key"] in stored]
+        absent = created = 0
+        if fresh:
+            (result,), plain = self.create(cypher.EDGE_CREATE_QUERY[rtype], fresh, cypher.EDGE_WRITE_QUERY[rtype], fresh,
+                                           what)
+            absent += len(fresh) if plain else result["absent"]
+            created += result["created"]
+        if known:
+            result = self.write(cypher.EDGE_WRITE_QUERY[rtype], known, what)[0]
+            absent += result["absent"]
+            created += result["created"]
+        if created != absent:
+            raise StoreError(f"Neo4j: {what} failed: {absent - created} edge(s) lost an end "
                              f"node deleted during the load{RERUN_HINT}")
-        self.tally("relationships", len(rows), relationships=len(rows), relationships_created=result["created"])
+        self.tally("relationships", len(rows), relationships=len(rows), relationships_created=created)
 
     def write_mentions(self, writer: BatchWriter, plan: LoadPlan) -> None:
         """(:Article)-[:MENTIONS]->(:Entity), always MERGEd: MENTIONS carry no key a constraint
