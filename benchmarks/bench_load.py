@@ -1,4 +1,4 @@
-"""Benchmark `graphkit.store.load_graph` on a generated graph against a real Neo4j server.
+"""Benchmark graphkit's Neo4j loaders on a generated graph against a real Neo4j server.
 
 Generates, in-process and seeded, a graph in the graph-file format ("graphkit-graph/1")
 with --nodes entities, --articles articles and --edges typed edges (plus the MENTIONS
@@ -8,6 +8,15 @@ then deletes everything under the prefix.
 
     NEO4J_PASSWORD=... python benchmarks/bench_load.py                 # 100k nodes, 1M edges
     NEO4J_PASSWORD=... python benchmarks/bench_load.py --edges 100000  # quick run
+    python benchmarks/bench_load.py --private-server --baseline --bulk --edges 200000 --nodes 20000 --articles 4000
+
+--private-server starts a Neo4j of its own (the bundled distribution, through
+shared/tools/neo4j-local.sh, in a temporary NEO4J_HOME on free ports; stopped and deleted at
+the end) and runs everything on it. --baseline times a bare CREATE of the same
+relationships (no properties) on the same server: the reference the ratios are against.
+--bulk then empties the database and fills it again with `graphkit load --bulk`'s importer
+(graphkit.neo4j.bulk; needs --private-server, or --neo4j-home of the NEO4J_URI server with
+an empty database). Ratios printed: loader rel/s / bare CREATE rel/s.
 
 Peak memory: the process's max RSS (resource.getrusage) after generating the graph and
 after the loads; the difference is what the loader added on top of the graph it was given.
@@ -28,8 +37,18 @@ import sys
 import time
 import tracemalloc
 
+import shutil
+import socket
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
 from graphkit.model import RelationType
 from graphkit.neo4j import DEFAULT_BATCH_SIZE, DEFAULT_WRITERS, Neo4jSettings, connect, count_graph, delete_prefixed, load_graph
+from graphkit.neo4j.bulk import bulk_import
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TYPE_WEIGHTS = {RelationType.PARTNERS_WITH: 40, RelationType.DEPLOYS_ON: 15, RelationType.SUPPLIES: 12,
                 RelationType.INVESTS_IN: 8, RelationType.INCUBATES: 6, RelationType.SUBSIDIARY_OF: 6,
@@ -84,6 +103,60 @@ def generate(n_nodes: int, n_articles: int, n_edges: int, seed: int = 7) -> dict
     return {"format": "graphkit-graph/1", "articles": articles, "nodes": nodes, "edges": edges}
 
 
+def warm(driver, database: str, n_edges: int) -> None:
+    """Load a small graph of the same shape under a scratch prefix, and delete it."""
+    prefix = f"gkwarm-{secrets.token_hex(4)}-"
+    t = time.perf_counter()
+    try:
+        load_graph(driver, generate(max(10, n_edges // 10), max(2, n_edges // 50), n_edges, seed=11),
+                   id_prefix=prefix, database=database)
+    finally:
+        delete_prefixed(driver, prefix, database=database, batch_size=5000)
+    print(f"warm-up   : loaded and deleted {n_edges} edges in {time.perf_counter() - t:.1f}s", flush=True)
+
+
+def run_bulk(graph: dict, settings: Neo4jSettings, home: Path, prefix: str) -> dict:
+    """Empty the database, then time bulk_import of the same graph into it."""
+    driver = connect(settings)
+    try:
+        delete_prefixed(driver, prefix, database=settings.database, batch_size=5000)
+        left = driver.execute_query("MATCH (n) RETURN count(n) AS n", database_=settings.database).records[0]["n"]
+        if left:
+            raise SystemExit(f"error: --bulk needs an empty database; {left} nodes are not the benchmark's")
+    finally:
+        driver.close()
+    t = time.perf_counter()
+    counts = bulk_import(graph, home, settings, prefix)
+    secs = time.perf_counter() - t
+    driver = connect(settings)
+    try:
+        stored = count_graph(driver, prefix, settings.database)
+    finally:
+        driver.close()
+    print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} MENTIONS "
+          f"after the bulk import ({'as generated' if stored['relationships'] == len(graph['edges']) else 'MISMATCH'})")
+    rels = counts.relationships + counts.mentions
+    s = counts.seconds
+    print(f"bulk      : {rels} relationships ({counts.relationships} edges + {counts.mentions} MENTIONS), "
+          f"{counts.nodes} nodes in {secs:.1f}s = {rels / secs:,.0f} rel/s end to end; the importer alone "
+          f"{s['import']:.1f}s = {rels / s['import']:,.0f} rel/s\n            steps (s): {s}", flush=True)
+    return {"seconds": round(secs, 1), "relationships": rels, "rel_per_s": round(rels / secs),
+            "import_rel_per_s": round(rels / s["import"]), "steps_s": s}
+
+
+def print_ratios(results: dict) -> None:
+    base = results.get("baseline_create", {}).get("rel_per_s")
+    if not base:
+        return
+    parts = [f"first load {results['first_load']['rel_per_s'] / base:.2f}x",
+             f"re-load {results['reload']['rel_per_s'] / base:.2f}x"]
+    if "bulk" in results:
+        parts += [f"bulk end to end {results['bulk']['rel_per_s'] / base:.2f}x",
+                  f"bulk importer alone {results['bulk']['import_rel_per_s'] / base:.2f}x"]
+    results["ratios_vs_bare_create"] = parts
+    print(f"ratios    : rel/s vs bare CREATE ({base:,} rel/s, same server, same run): " + ", ".join(parts), flush=True)
+
+
 def baseline(driver, graph: dict, batch_size: int, database: str) -> dict:
     """Bare `UNWIND $rows MATCH MATCH CREATE` of the same typed edges between the same nodes."""
     prefix = f"gkbase-{secrets.token_hex(4)}-"
@@ -106,6 +179,36 @@ def baseline(driver, graph: dict, batch_size: int, database: str) -> dict:
         delete_prefixed(driver, prefix, database=database, batch_size=2000)
 
 
+def _local_sh() -> Path:
+    for d in ROOT.parents:
+        if (d / "shared" / "tools" / "neo4j-local.sh").is_file():
+            return d / "shared" / "tools" / "neo4j-local.sh"
+    raise SystemExit("error: shared/tools/neo4j-local.sh not found beside the checkout or its parents")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def private_server(heap: str, pagecache: str):
+    """(settings, home) of a Neo4j started for this run; stopped and deleted afterwards."""
+    home = Path(tempfile.mkdtemp(prefix="gkbench-neo4j-")) / "home"
+    bolt, password = _free_port(), "gkbench-" + secrets.token_hex(6)
+    env = dict(os.environ, NEO4J_HOME=str(home), NEO4J_BOLT_PORT=str(bolt), NEO4J_HTTP_PORT=str(_free_port()),
+               NEO4J_PASSWORD=password, NEO4J_HEAP=heap, NEO4J_PAGECACHE=pagecache, NEO4J_APOC="0")
+    env.pop("NEO4J_CONF", None)
+    try:
+        subprocess.run(["bash", str(_local_sh()), "start"], env=env, check=True, capture_output=True, timeout=300)
+        print(f"server    : private Neo4j in {home} on bolt port {bolt} (heap {heap}, page cache {pagecache})", flush=True)
+        yield Neo4jSettings(uri=f"bolt://127.0.0.1:{bolt}", user="neo4j", password=password), home
+    finally:
+        subprocess.run(["bash", str(_local_sh()), "stop"], env=env, capture_output=True, timeout=120)
+        shutil.rmtree(home.parent, ignore_errors=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nodes", type=int, default=100_000)
@@ -120,9 +223,23 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline", action="store_true",
                     help="also time a bare CREATE of the same relationships (no properties, no MERGE): "
                          "the server's ceiling on this machine")
+    ap.add_argument("--warmup", type=int, default=20_000, help="edges of a graph loaded and deleted before the "
+                    "timed runs, so a freshly started server's JIT warm-up is not counted (0: none)")
+    ap.add_argument("--private-server", action="store_true", help="start a Neo4j of its own for the run")
+    ap.add_argument("--heap", default="2g", help="heap of the private server")
+    ap.add_argument("--pagecache", default="2g", help="page cache of the private server")
+    ap.add_argument("--bulk", action="store_true", help="also time the bulk importer into the emptied database")
+    ap.add_argument("--neo4j-home", help="installation of the NEO4J_URI server (for --bulk without --private-server)")
     args = ap.parse_args(argv)
+    if args.bulk and not (args.private_server or args.neo4j_home):
+        ap.error("--bulk needs --private-server or --neo4j-home")
+    if args.private_server:
+        with private_server(args.heap, args.pagecache) as (settings, home):
+            return run(args, settings, home)
+    return run(args, Neo4jSettings.from_env(), Path(args.neo4j_home) if args.neo4j_home else None)
 
-    settings = Neo4jSettings.from_env()
+
+def run(args, settings: Neo4jSettings, home) -> int:
     t0 = time.perf_counter()
     graph = generate(args.nodes, args.articles, args.edges)
     gen_s = time.perf_counter() - t0
@@ -131,25 +248,27 @@ def main(argv=None) -> int:
     print(f"generated {len(graph['nodes'])} entities, {len(graph['articles'])} articles, {len(graph['edges'])} edges, "
           f"{n_mentions} MENTIONS in {gen_s:.1f}s (max RSS {rss_generated:.0f} MB)", flush=True)
 
-    if args.trace_memory:
-        tracemalloc.start()  # from here on: what the loader allocates (the graph is already built)
     prefix = f"gkbench-{secrets.token_hex(4)}-"
     driver = connect(settings)
+    if args.warmup:
+        warm(driver, settings.database, args.warmup)
+    if args.trace_memory:
+        tracemalloc.start()  # from here on: what the loader allocates (the graph is already built)
     results = {"nodes": len(graph["nodes"]) + len(graph["articles"]), "edges": len(graph["edges"]),
                "mentions": n_mentions, "batch_size": args.batch_size, "writers": args.writers, "cpus": os.cpu_count(),
                "python": platform.python_version()}
     try:
-        for run in ("first_load", "reload"):
+        for which in ("first_load", "reload"):
             t = time.perf_counter()
             counts = load_graph(driver, graph, batch_size=args.batch_size, id_prefix=prefix,
                                 database=settings.database, writers=args.writers)
             secs = time.perf_counter() - t
             rels = counts.relationships + counts.mentions
-            results[run] = {"seconds": round(secs, 1), "relationships": rels,
+            results[which] = {"seconds": round(secs, 1), "relationships": rels,
                             "rel_per_s": round(rels / secs), "edges_per_s": round(counts.relationships / secs),
                             "created": counts.relationships_created,
                             "steps_s": counts.seconds}
-            print(f"{run:10s}: {rels} relationships ({counts.relationships} edges, {counts.relationships_created} new, "
+            print(f"{which:10s}: {rels} relationships ({counts.relationships} edges, {counts.relationships_created} new, "
                   f"+ {counts.mentions} MENTIONS), "
                   f"{counts.nodes} nodes in {secs:.1f}s = {rels / secs:,.0f} rel/s\n            steps (s): {counts.seconds}", flush=True)
         stored = count_graph(driver, prefix, settings.database)
@@ -166,13 +285,21 @@ def main(argv=None) -> int:
             print(f"memory    : loader peak {traced_peak:.0f} MB allocated by Python (tracemalloc, both loads)")
         if args.baseline:
             results["baseline_create"] = baseline(driver, graph, args.batch_size, settings.database)
+        if args.bulk:
+            driver.close()
+            driver = None
+            results["bulk"] = run_bulk(graph, settings, home, prefix)
+            driver = connect(settings)
+        print_ratios(results)
         results["max_rss_mb_after_generate"] = round(rss_generated)
         results["max_rss_mb_after_loads"] = round(rss_after)
         results["loader_peak_extra_mb"] = round(rss_after - rss_generated)
         print(f"memory    : max RSS {rss_after:.0f} MB after the loads, {rss_after - rss_generated:.0f} MB above the "
               f"generated graph ({rss_generated:.0f} MB)")
     finally:
-        if not args.keep:
+        if driver is None:
+            driver = connect(settings)
+        if not args.keep and not args.private_server:
             t = time.perf_counter()
             deleted = delete_prefixed(driver, prefix, database=settings.database, batch_size=2000)
             print(f"cleanup   : deleted {deleted} nodes under {prefix} in {time.perf_counter() - t:.1f}s")
