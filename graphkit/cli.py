@@ -771,12 +771,6 @@ def load(
     The id prefix used is recorded in the graph file, so `retract` and `report run` use it too."""
     import time
 
-    if bulk:
-        from .neo4j.bulk import load_bulk_cli
-
-        path = graph or graph_arg or settings().graph
-        return load_bulk_cli(path, _neo4j(uri, user, password, database), neo4j_home, _id_prefix(id_prefix)[0])
-
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from . import neo4j as store
@@ -788,6 +782,13 @@ def load(
     prefix, _ = _id_prefix(id_prefix)
     data = graph_to_dict(g)
     neo = _neo4j(uri, user, password, database)
+    if bulk:
+        from .neo4j.bulk import load_bulk_cli
+
+        load_bulk_cli(data, neo, neo4j_home, prefix)
+        record_prefix(g, prefix)
+        save_graph(g, path)
+        return
     started = time.perf_counter()
     driver = store.connect(neo)
     try:

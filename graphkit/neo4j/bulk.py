@@ -327,15 +327,13 @@ def _set_what_csv_cannot_say(driver, database: str, files: ImportFiles) -> None:
                                  parameters_={"rows": rows}, database_=database)
 
 
-def load_bulk_cli(graph_path: Path, settings: Neo4jSettings, neo4j_home: Optional[Path], id_prefix: str) -> None:
-    """`graphkit load --bulk`: steps on stderr, one summary line on stdout."""
-    from graphkit.graph import graph_to_dict, load_graph
+def load_bulk_cli(data: dict, settings: Neo4jSettings, neo4j_home: Optional[Path], id_prefix: str) -> None:
+    """`graphkit load --bulk` of a graph dict: steps on stderr, one summary line on stdout."""
     from graphkit.render import stderr_console, stdout_console
 
     if neo4j_home is None:
         raise StoreError("--bulk needs the server's installation folder: pass --neo4j-home or set NEO4J_HOME")
     err = stderr_console()
-    data = graph_to_dict(load_graph(graph_path))
     counts = bulk_import(data, neo4j_home, settings, id_prefix,
                          stage=lambda message: err.print(f"bulk: {message}", markup=False, highlight=False))
     s = counts.seconds
