@@ -66,6 +66,10 @@ def _boundary(command):
             if getattr(exc, "hint", None):
                 _say(f"hint: {exc.hint}", err=True)
             raise typer.Exit(1) from None
+        except OSError as exc:  # an output path that cannot be written, a full disk
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            _say(f"error: {where}{exc.strerror or exc}", err=True)
+            raise typer.Exit(1) from None
     return wrapper
 
 
@@ -119,9 +123,29 @@ def _format(flag: Optional[Format]) -> Format:
                            + ", ".join(f.value for f in Format)) from None
 
 
+@contextlib.contextmanager
+def _stdin_as_file(paths):
+    """`-` among the paths reads the article(s) from stdin: saved to a temporary file named
+    stdin.txt (stdin.jsonl for JSON lines, stdin.html for a page) that lives for the command."""
+    paths = list(paths)
+    if not any(str(p) == "-" for p in paths):
+        yield paths
+        return
+    import tempfile
+
+    data = sys.stdin.buffer.read()
+    head = data.lstrip()[:1]
+    suffix = ".jsonl" if head == b"{" else ".html" if head == b"<" else ".txt"
+    with tempfile.TemporaryDirectory(prefix="graphkit-stdin-") as folder:
+        target = Path(folder) / f"stdin{suffix}"
+        target.write_bytes(data)
+        yield [target if str(p) == "-" else p for p in paths]
+
+
 def _read_articles(paths) -> list:
-    """Ingest paths; report each bad file on stderr; fail only when nothing could be read."""
-    result = ingest.load_articles(paths)
+    """Ingest paths (`-`: stdin); report each bad file on stderr; fail only when nothing could be read."""
+    with _stdin_as_file(paths) as paths:
+        result = ingest.load_articles(paths)
     for item in result.problems + result.notes:
         _report(item, isinstance(item, GraphkitError))
     for skipped, kept in result.duplicates:
@@ -216,7 +240,7 @@ def _curate(graph) -> list:
 
 @app.command()
 def build(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders; - reads stdin.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", "--graph", "-g", show_default=False,
                                                 help="Where to write the graph (default: the configured graph).")] = None,
     jobs: JobsOpt = None,
@@ -230,7 +254,7 @@ def build(
     batch.check_output_path(out)
     _use_lexicon()
     near = NearDuplicateFilter()
-    with _article_counter("extracting") as tick:
+    with _stdin_as_file(paths) as paths, _article_counter("extracting") as tick:
         graph, counts = batch.build(paths, _report, jobs=jobs or batch.default_jobs(), tick=tick, near_duplicates=near)
     if counts.articles:
         near.record(graph)
@@ -251,7 +275,7 @@ def _say_skipped(plan) -> None:
 
 @app.command()
 def add(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders; - reads stdin.")],
     graph: GraphOpt = None,
     fmt: FormatOpt = None,
 ):
@@ -301,13 +325,13 @@ def diff(
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders; - reads stdin.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file (default: stdout).")] = None,
     jobs: JobsOpt = None,
 ):
     """Write one JSON object per article: article metadata, entities, relations (see README)."""
     _use_lexicon()
-    with _article_counter("extracting") as tick:
+    with _stdin_as_file(paths) as paths, _article_counter("extracting") as tick:
         counts = batch.write_jsonl(paths, out, _report, jobs=jobs or batch.default_jobs(), tick=tick)
     if out and counts.articles:
         _say(f"wrote {counts.articles} articles to {display_name(out)}", err=True)
@@ -487,7 +511,7 @@ def edges(
 
 @app.command()
 def evaluate(
-    paths: Annotated[list[Path], typer.Argument(help="Article files or folders.")],
+    paths: Annotated[list[Path], typer.Argument(help="Article files or folders; - reads stdin.")],
     gold: Annotated[Path, typer.Option(help="Folder of gold <id>.json files.")],
     errors: Annotated[bool, _flag("--errors", help="List false positives and misses with evidence.")] = False,
     fmt: FormatOpt = None,

@@ -134,3 +134,28 @@ def test_every_command_has_help_with_short_flag():
     for path in names:
         result = _run(*path, "-h")
         assert result.exit_code == 0 and "Usage" in result.stdout, path
+
+
+def test_dash_reads_an_article_from_stdin(tmp_path):
+    graph = tmp_path / "g.json"
+    result = _run("add", "-", "-g", graph, "-f", "json",
+                  input="Chip deal\n2024-02-01\nBMW and Qualcomm signed a strategic partnership on cockpit chips.\n")
+    assert result.exit_code == 0, result.output
+    assert {"change": "edge added", "what": "BMW PARTNERS_WITH Qualcomm", "support": "1"} in json.loads(result.stdout)["changes"]
+    result = _run("extract", "-", input='{"id": "n1", "text": "Volkswagen will deploy its apps on Microsoft Azure."}\n')
+    assert result.exit_code == 0 and json.loads(result.stdout.splitlines()[0])["article"]["id"] == "n1"
+
+
+def test_unwritable_output_is_one_line(graph, tmp_path):
+    result = _run("edges", "-g", graph, "-f", "csv", "-o", tmp_path)
+    assert result.exit_code == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.output
+
+
+def test_every_command_is_in_the_readme():
+    from pathlib import Path
+
+    import typer.main
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in typer.main.get_command(app).commands:
+        assert f"graphkit {name}" in readme, f"`graphkit {name}` is not mentioned in README.md"
