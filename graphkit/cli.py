@@ -530,7 +530,7 @@ def evaluate(
             payload["errors"] = report.errors
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    if fmt is Format.csv:  # one document: every table's rows, named in a `table` column
+    if fmt in (Format.csv, Format.jsonl):  # one document: every table's rows, named in a `table` column
         rows = [{"table": title, **row} for title, table in report.tables().items() for row in table]
         if errors:
             rows += [{"table": "errors", **row} for row in report.errors]

@@ -48,7 +48,9 @@ def test_analyst_loop_end_to_end(workspace):
     (workspace / "new" / "bmw_qualcomm.txt").write_text(CHIP_DEAL, encoding="utf-8")
     result = _run("add", "new", "-f", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["counts"]["articles_added"] == 1  # nothing found yet: the alias is unknown
+    changes = json.loads(result.stdout)
+    assert changes["counts"]["articles_added"] == 1
+    assert {"change": "article added", "what": "bmw_qualcomm", "support": None} in changes["changes"]
 
     result = _run("curate", "reject", "BMW", "partners_with", "Alibaba")
     assert result.exit_code == 0, result.output
@@ -74,6 +76,10 @@ def test_analyst_loop_end_to_end(workspace):
     info = json.loads(result.stdout)
     assert info["name"] == "BMW"
     assert any("reject edge" in n for n in info["curation"]) and any("Bavarian Motor Works" in n for n in info["curation"])
+    # names no article uses: a lexicon alias and a curated one
+    assert json.loads(_run("explain", "Bayerische Motoren Werke", "-f", "json").stdout)["name"] == "BMW"
+    assert _run("curate", "alias", "BMW", "Weiss-Blau Motors").exit_code == 0
+    assert json.loads(_run("explain", "weiss-blau motors", "-f", "json").stdout)["name"] == "BMW"
 
 
 def test_curate_merge_moves_edges_and_survives_rebuild(workspace):
