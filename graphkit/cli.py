@@ -457,19 +457,28 @@ def explain(
              f"`graphkit edges --company {info['id']}` lists every supporting article")
 
 
+COMMUNITY_MEMBERS = 12
+
+
 @app.command()
 def communities(
     graph: GraphOpt = None,
     relation: Annotated[Optional[list[str]], typer.Option(help="Only these edge types; repeatable.")] = None,
     seed: Annotated[int, typer.Option(help="Louvain seed (same seed, same clusters).")] = analyze.SEED,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ):
     """Clusters of the ecosystem (Louvain, seeded) with members and links between clusters."""
     parts = analyze.communities(load_graph(_graph(graph)), _relations(relation), seed=seed)
+    fmt = _format(fmt)
     rows = [{"community": p["community"], "size": p["size"], "members": p["members"],
              "links to other clusters": [f"{a} {k} {b}" for edges in p["links"].values() for a, k, b in edges][:6]}
             for p in parts]
-    render_rows(rows, _format(fmt), stdout_console(), title="Communities")
+    if fmt is Format.table and not wide:  # the best-connected members; every one with --wide or another format
+        for row in rows:
+            if len(row["members"]) > COMMUNITY_MEMBERS:
+                row["members"] = row["members"][:COMMUNITY_MEMBERS] + [f"... {len(row['members']) - COMMUNITY_MEMBERS} more"]
+    render_rows(rows, fmt, stdout_console(), title="Communities")
 
 
 @app.command()
