@@ -134,7 +134,8 @@ def test_broken_curation_entry_is_one_line_naming_file_entry_problem(workspace, 
     assert "Traceback" not in result.output
 
 
-def test_user_lexicon_repeating_an_entry_adds_aliases(workspace):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # worker processes see the user lexicon too
+def test_user_lexicon_repeating_an_entry_adds_aliases(workspace, jobs):
     (workspace / "lexicon").mkdir()
     (workspace / "lexicon" / "mine.toml").write_text(
         '[[entity]]\nname = "BMW"\nen = ["Bavarian Motor Works"]\n\n'
@@ -144,7 +145,7 @@ def test_user_lexicon_repeating_an_entry_adds_aliases(workspace):
     (workspace / "new").mkdir()
     (workspace / "new" / "deal.txt").write_text(
         CHIP_DEAL + "Quasar will supply lidar sensors to Bavarian Motor Works.\n", encoding="utf-8")
-    assert _run("build", "articles", "new").exit_code == 0
+    assert _run("build", "articles", "new", "--jobs", jobs).exit_code == 0
     graph = load_graph("graphkit-out/graph.json")
     assert _edge(graph, "bmw", "PARTNERS_WITH", "qualcomm")
     assert "quasar-robotics" in graph and graph.nodes["quasar-robotics"]["kind"] == "supplier"
