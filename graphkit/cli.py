@@ -890,16 +890,18 @@ def retract(
         _fail(f"article {', '.join(article_ids)} is {where}", "ids are file stems; `graphkit extract PATH` prints them")
     if in_file and in_file.removed:
         save_graph(g, path)
-    for article_id, result in store_results.items():
+    fmt = _format(fmt)
+    for article_id, result in store_results.items():  # on stderr when stdout carries a document
         if result["found"]:
             _say(f"Neo4j: removed article {article_id}: {result['edges_updated']} edges lost its support, "
-                 f"{result['edges_deleted']} edges and {result['entities_deleted']} entities deleted")
+                 f"{result['edges_deleted']} edges and {result['entities_deleted']} entities deleted",
+                 err=fmt is not Format.table)
         else:
-            _say(f"Neo4j: article {article_id} was not loaded")
+            _say(f"Neo4j: article {article_id} was not loaded", err=fmt is not Format.table)
     if in_file is not None:
         for article_id in in_file.missing:
             _say(f"note: {path}: article {article_id} not in the file", err=True)
-        _say_changes(in_file.diff, _format(fmt), f"{path}: removed {len(in_file.removed)} articles")
+        _say_changes(in_file.diff, fmt, f"{path}: removed {len(in_file.removed)} articles")
 
 
 def driver_database(flag: Optional[str]) -> str:
