@@ -97,3 +97,25 @@ def loaded_fixture_graph(neo4j_settings, neo4j_driver, fixture_graph):
     load_graph(neo4j_driver, graph_to_dict(fixture_graph), id_prefix=prefix, database=neo4j_settings.database)
     yield prefix
     delete_prefixed(neo4j_driver, prefix, database=neo4j_settings.database)
+
+
+# --- a private Neo4j server for the fault tests (marked slow) ---------------------------------
+# They kill and restart their server, so they get one of their own (unpacked from ../shared into
+# a temporary folder, on free ports), started once per session on first use, removed at the end.
+
+
+@pytest.fixture(scope="session")
+def private_neo4j(tmp_path_factory):
+    from faults_support import NEO4J_LOCAL, PrivateNeo4j
+
+    if not NEO4J_LOCAL.is_file():
+        reason = f"no {NEO4J_LOCAL} to start a private Neo4j server with"
+        if neo4j_required():
+            pytest.fail("GRAPHKIT_REQUIRE_NEO4J=1 but " + reason, pytrace=False)
+        pytest.skip(reason)
+    server = PrivateNeo4j(tmp_path_factory.mktemp("private-neo4j") / "home")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
