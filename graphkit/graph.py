@@ -1,4 +1,4 @@
-"""Extractions -> one NetworkX MultiDiGraph with provenance, persisted as JSON.
+"""Extractions -> one NetworkX MultiDiGraph with provenance, persisted as JSON or Parquet.
 
 One edge per (type, head, tail), keyed by type; PARTNERS_WITH is stored once per pair
 (head < tail by id). Every edge keeps its per-article provenance (evidence sentence, date,
@@ -190,8 +190,14 @@ def graph_from_dict(data: dict) -> nx.MultiDiGraph:
 
 
 def save_graph(graph: nx.MultiDiGraph, path: Path) -> None:
-    """Write atomically: a crash mid-write never leaves a truncated graph behind."""
+    """Write atomically: a crash mid-write never leaves a truncated graph behind. A `.parquet`
+    path (or a columnar graph already there) gets the columnar form (graphkit.graphfile)."""
+    from .graphfile import save_parquet, wants_columnar
+
     path = Path(path)
+    if wants_columnar(path):
+        save_parquet(graph, path)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".graph-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -200,17 +206,28 @@ def save_graph(graph: nx.MultiDiGraph, path: Path) -> None:
 
 
 def load_graph(path: Path) -> nx.MultiDiGraph:
+    """The graph of a JSON or columnar graph file (told apart by what is on disk), checked:
+    a bad file is one GraphFileError naming it (graphkit.graphfile.check_graph)."""
+    from .graphfile import check_graph, is_columnar, load_parquet
+
     path = Path(path)
     if not path.exists():
         raise GraphFileError(f"{path}: no graph file; run `graphkit build ARTICLES...` first")
+    if is_columnar(path):
+        return load_parquet(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GraphFileError(f"{path}: cannot read graph file ({exc})") from None
     try:
-        return graph_from_dict(data)
+        graph = graph_from_dict(data)
+        node_ids = [n["id"] for n in data["nodes"]]
     except GraphFileError as exc:
         raise GraphFileError(f"{path}: {exc}") from None
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise GraphFileError(f"{path}: malformed graph file ({type(exc).__name__}: {exc})") from None
+    check_graph(graph, path, node_ids)
+    return graph
 
 
 def record_prefix(graph: nx.MultiDiGraph, prefix: str) -> bool:
