@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from . import fastmetrics
 from .model import RelationType
 from .textnorm import fold_key
 
@@ -124,9 +125,14 @@ def _pagerank(simple: nx.Graph, alpha: float = 0.85, max_iter: int = 100, tol: f
     raise nx.PowerIterationFailedConvergence(max_iter)
 
 
-def _scores(simple: nx.Graph, metric: str, notes: list) -> dict:
+def _scores(simple: nx.Graph, metric: str, notes: list, fast=None) -> dict:
+    """{node: score}. Above fastmetrics.FAST_ABOVE_NODES nodes the work runs in C
+    (graphkit.fastmetrics, same definitions); `fast` is the graph's Adjacency if already built."""
     if simple.number_of_nodes() == 0:
         return {}
+    if metric != "composite" and (fast is not None or simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES):
+        fast = fast if fast is not None else fastmetrics.Adjacency.from_networkx(simple)
+        return fastmetrics.scores(fast, metric, notes, EXACT_BETWEENNESS_LIMIT, BETWEENNESS_SAMPLES)
     if metric == "pagerank":
         return _pagerank(simple)
     if metric == "degree":
@@ -224,7 +230,8 @@ def _shifted_power_iteration(sub: nx.Graph, max_iter: int = 5000, tol: float = 1
 
 def _composite(simple, notes) -> dict:
     """Mean percentile rank over pagerank, degree, betweenness and eigenvector (0..1)."""
-    parts = [_scores(simple, m, notes) for m in ("pagerank", "degree", "betweenness", "eigenvector")]
+    fast = fastmetrics.Adjacency.from_networkx(simple) if simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES else None
+    parts = [_scores(simple, m, notes, fast) for m in ("pagerank", "degree", "betweenness", "eigenvector")]
     n = simple.number_of_nodes()
     total = defaultdict(float)
     for scores in parts:
@@ -305,7 +312,10 @@ def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED) -> list:
     simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
     if simple.number_of_nodes() == 0:
         return []
-    parts = nx.community.louvain_communities(simple, weight="weight", seed=seed)
+    if simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES:  # igraph's multilevel Louvain, in C
+        parts = fastmetrics.louvain(fastmetrics.Adjacency.from_networkx(simple), seed=seed)
+    else:
+        parts = nx.community.louvain_communities(simple, weight="weight", seed=seed)
     parts = sorted(parts, key=lambda c: (-len(c), sorted(c)))
     index = {n: i for i, c in enumerate(parts) for n in c}
     between = defaultdict(list)
