@@ -61,3 +61,23 @@ def test_explain_estimates_betweenness_on_dense_graphs_and_says_so(fixture_graph
     assert any("betweenness rank estimated" in n for n in info["notes"])
     monkeypatch.setattr(analyze, "EXPLAIN_BETWEENNESS_WORK", 10**12)
     assert not analyze.explain(fixture_graph, "bmw")["notes"]
+
+
+def test_find_node_knows_every_lexicon_alias_of_every_entity_in_the_graph(fixture_graph):
+    from graphkit.lexicon import load_lexicon
+    from graphkit.textnorm import fold_key
+
+    lexicon = load_lexicon()
+    owners = {}
+    for entry in lexicon.entries.values():
+        for alias in entry.aliases():
+            owners.setdefault(fold_key(alias), set()).add(entry.id)
+    checked = 0
+    for entry in lexicon.entries.values():
+        if entry.id not in fixture_graph:
+            continue
+        for alias in entry.aliases():
+            if len(owners[fold_key(alias)]) == 1:  # an alias two entries share is ambiguous by nature
+                assert analyze.find_node(fixture_graph, alias) == entry.id, alias
+                checked += 1
+    assert checked > 300
