@@ -66,6 +66,7 @@ def run_size(size: int, copies: float, explained: int = 5) -> dict:
         near.record(graph)
         t_build = time.perf_counter() - t0
     result = {"articles": len(docs), "copies_made": len(docs) - size, "near_duplicates": len(near.duplicates),
+              **_accuracy([(d[0], d[1]) for d in near.duplicates], len(docs) - size),
               "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
               "build_s": round(t_build, 2), "build_articles_per_s": round(len(docs) / t_build),
               "errors": problems[:5]}
@@ -108,17 +109,26 @@ def run_neardup(count: int, copies: float) -> dict:
     t = time.perf_counter()
     found = find_near_duplicates(articles)
     t_nd = time.perf_counter() - t
+    made = sum(a.id.endswith("-copy") for a in articles)
     sample = articles[:500]
     t = time.perf_counter()
     for a in sample:
         extract_article(a)
     t_extract_each = (time.perf_counter() - t) / len(sample)
-    return {"articles": len(articles), "copies_made": len(articles) - len(base) if len(docs) > len(base) else 0,
-            "near_duplicates": len(found.duplicates), "megabytes": round(sum(len(a.text.encode()) for a in articles) / 1e6),
+    return {"articles": len(articles), "copies_made": made,
+            "near_duplicates": len(found.duplicates),
+            **_accuracy([(a.id, kept) for a, kept, _ in found.duplicates], made), "megabytes": round(sum(len(a.text.encode()) for a in articles) / 1e6),
             "neardup_s": round(t_nd, 1), "articles_per_s": round(len(articles) / t_nd),
             "sha256_s": round(t_sha, 2), "ratio_vs_sha256": round(t_nd / t_sha, 1),
             "share_of_extraction": round(t_nd / (t_extract_each * len(articles)), 3),
             "peak_rss_mb": round(_rss_mb())}
+
+
+def _accuracy(pairs, made: int) -> dict:
+    """Copies found (recall) and flagged pairs that really are a copy and its original (precision)."""
+    right = sum(dup == f"{kept}-copy" or kept == f"{dup}-copy" for dup, kept in pairs)  # folder order may put the copy first
+    return {"copies_found_pct": round(100 * right / max(1, made), 1),
+            "flagged_correctly_pct": round(100 * right / max(1, len(pairs)), 1)}
 
 
 def _child(kind: str, n: int, copies: float) -> dict:
