@@ -370,11 +370,11 @@ def test_report_top_connected_counts_each_partner_once(run, driver, neo4j_settin
     assert {"PARTNERS_WITH", "DEPLOYS_ON", "INCUBATES"} <= {r["relation"] for r in every}
 
 
-def test_reports_readme_lists_every_report():
-    readme = (REPORT_DIR.parent.parent / "README.md").read_text(encoding="utf-8")
+def test_reports_docs_list_every_report():
+    readme = (REPORT_DIR.parent.parent / "docs" / "neo4j.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Reports"):]
     for path in REPORT_FILES:
         report = reports.load_report(path)
         row = next((line for line in section.splitlines() if line.startswith(f"| `{report.name}` |")), None)
-        assert row, f"README ## Reports has no row for {report.name}"
-        assert all(p.name in row for p in report.params), f"README row for {report.name} misses a parameter"
+        assert row, f"docs/neo4j.md ## Reports has no row for {report.name}"
+        assert all(p.name in row for p in report.params), f"docs/neo4j.md row for {report.name} misses a parameter"
