@@ -230,8 +230,10 @@ def _warm_up() -> None:
 
 def check_output_path(out: Path) -> None:
     """Fail before any work when `out` cannot be a file we write."""
+    from .graphfile import is_columnar
+
     out = Path(out)
-    if out.is_dir():
+    if out.is_dir() and not is_columnar(out):  # a columnar graph file is a folder; it gets replaced
         raise OutputError(f"{display_name(out)}: is a folder; give a file name for the output")
     folder = out.parent
     try:

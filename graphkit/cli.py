@@ -239,6 +239,16 @@ def _curate(graph) -> list:
 
 
 @app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Graph file (JSON or columnar).")],
+    dest: Annotated[Path, typer.Argument(help="Where to write it: NAME.json or NAME.parquet (a folder of tables).")],
+):
+    """Copy a graph file into the other form (JSON export of a columnar graph, or the reverse)."""
+    save_graph(load_graph(source), dest)
+    _say(f"wrote {dest}")
+
+
+@app.command()
 def build(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders; - reads stdin.")],
     out: Annotated[Optional[Path], typer.Option("--out", "-o", "--graph", "-g", show_default=False,
@@ -396,12 +406,14 @@ def rank(
 
     if metric.lower() not in analyze.METRICS:
         _fail(f"unknown metric {metric!r}", "choose one of " + ", ".join(analyze.METRICS))
+    from .fastrank import ColumnarGraph, open_for_rank
+
     window = make_window(since, until, undated)
-    g = load_graph(_graph(graph))
+    g = open_for_rank(_graph(graph))  # a columnar file is ranked from its columns
     options = analyze.RankOptions(metric=metric.lower(), top=top, types=_node_values(g, "type", type_, "--type"),
                                   kinds=_node_values(g, "kind", kind, "--kind"), relations=_relations(relation),
                                   since=window.since, until=window.until, undated=window.undated)
-    result = analyze.rank(g, options)
+    result = g.rank(options) if isinstance(g, ColumnarGraph) else analyze.rank(g, options)
     render_rows(result.rows, _format(fmt), stdout_console(), title=f"Central players by {metric}",
                 columns=None if wide else RANK_COLUMNS)
     for note in result.notes:

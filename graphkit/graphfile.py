@@ -7,8 +7,8 @@ command reads either, telling them apart by what is on disk (a folder holding
 * `graphkit.json`: {"format": "graphkit-graph-parquet", "version": 1, "meta": graph.graph
   without the articles};
 * `nodes.parquet`: id, name, type, kind, and `attrs` (every attribute as JSON);
-* `edges.parquet`: head, tail, type, support, confidence, first_seen, last_seen, and
-  `attrs` (the remaining attributes as JSON, provenance excluded);
+* `edges.parquet`: head, tail, type, support, confidence, first_seen, last_seen, articles
+  (list), and `attrs` (the remaining attributes as JSON, provenance excluded);
 * `evidence.parquet`: one row per (edge, article): edge (row number in edges.parquet),
   article, evidence, date, confidence, rule, and `attrs` (any other keys, as JSON);
 * `articles.parquet`: id and `attrs` (the article's metadata as JSON).
@@ -31,6 +31,7 @@ import tempfile
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 
 from .errors import GraphFileError
 
@@ -41,11 +42,11 @@ PARQUET_FORMAT = "graphkit-graph-parquet"
 PARQUET_VERSION = 1
 MANIFEST = "graphkit.json"
 NODE_COLUMNS = ("id", "name", "type", "kind", "attrs")
-EDGE_COLUMNS = ("head", "tail", "type", "support", "confidence", "first_seen", "last_seen", "attrs")
+EDGE_COLUMNS = ("head", "tail", "type", "support", "confidence", "first_seen", "last_seen", "articles", "attrs")
 EVIDENCE_COLUMNS = ("edge", "article", "evidence", "date", "confidence", "rule", "attrs")
 EVIDENCE_KEYS = ("article", "evidence", "date", "confidence", "rule")
-EDGE_TYPED = ("support", "confidence", "first_seen", "last_seen")
-NO_PROVENANCE = "__no_provenance"  # in an edge's attrs: the edge had no provenance list at all
+EDGE_TYPED = ("support", "confidence", "first_seen", "last_seen", "articles")
+ABSENT = "__absent"  # in an edge's attrs: typed columns (or provenance) the edge did not have at all
 
 
 def is_columnar(path: Path) -> bool:
@@ -72,7 +73,9 @@ def save_parquet(graph: nx.MultiDiGraph, path: Path) -> None:
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".graph-"))
     try:
         node_rows = {c: [] for c in NODE_COLUMNS}
-        for n, data in graph.nodes(data=True):
+        # nodes and edges in the JSON file's order, so both forms load as the same graph
+        # (ties in rankings follow insertion order)
+        for n, data in sorted(graph.nodes(data=True)):
             node_rows["id"].append(n)
             node_rows["name"].append(data.get("name"))
             node_rows["type"].append(data.get("type"))
@@ -82,22 +85,24 @@ def save_parquet(graph: nx.MultiDiGraph, path: Path) -> None:
 
         edges = {c: [] for c in EDGE_COLUMNS}
         evidence = {c: [] for c in EVIDENCE_COLUMNS}
-        for i, (h, t, key, data) in enumerate(graph.edges(keys=True, data=True)):
+        ordered = sorted(graph.edges(keys=True, data=True), key=lambda e: (e[2], e[0], e[1]))
+        for i, (h, t, key, data) in enumerate(ordered):
             edges["head"].append(h)
             edges["tail"].append(t)
             edges["type"].append(key)
             for c in EDGE_TYPED:
                 edges[c].append(data.get(c))
             attrs = {k: v for k, v in data.items() if k not in ("type", "provenance", *EDGE_TYPED)}
-            if "provenance" not in data:
-                attrs[NO_PROVENANCE] = True
+            absent = [k for k in ("provenance", *EDGE_TYPED) if k not in data]
+            if absent:
+                attrs[ABSENT] = absent
             edges["attrs"].append(_dumps(attrs))
             for rec in data.get("provenance") or []:
                 evidence["edge"].append(i)
                 for c in EVIDENCE_KEYS:
                     evidence[c].append(rec.get(c))
                 evidence["attrs"].append(_dumps({k: v for k, v in rec.items() if k not in EVIDENCE_KEYS}))
-        edge_types = {"support": pa.int64(), "confidence": pa.float64(), "type": pa.dictionary(pa.int8(), pa.string())}
+        edge_types = {"support": pa.int64(), "confidence": pa.float64(), "articles": pa.list_(pa.string())}
         pq.write_table(pa.table({c: pa.array(v, edge_types.get(c, pa.string())) if c != "type"
                                  else pa.array(v, pa.string()).dictionary_encode() for c, v in edges.items()}),
                        tmp / "edges.parquet")
@@ -191,9 +196,9 @@ def load_parquet(path: Path) -> nx.MultiDiGraph:
         add_edge = graph.add_edge  # one call per edge: add_edges_from is slower for a multigraph
         for i, (h, t, key, attrs, *values) in enumerate(zip(edges["head"], edges["tail"], edges["type"],
                                                            _loads_all(edges["attrs"]), *typed)):
-            data = {"type": key, **dict(zip(EDGE_TYPED, values)), **attrs}
-            if not data.pop(NO_PROVENANCE, False):
-                data["provenance"] = provenance[i]
+            data = {"type": key, **dict(zip(EDGE_TYPED, values)), "provenance": provenance[i], **attrs}
+            for absent in data.pop(ABSENT, ()):
+                del data[absent]
             add_edge(h, t, key, **data)
     except (TypeError, ValueError, AttributeError) as exc:
         raise GraphFileError(f"{path}: malformed columnar graph ({exc})") from None
@@ -201,6 +206,17 @@ def load_parquet(path: Path) -> nx.MultiDiGraph:
         raise GraphFileError(f"{path}: {exc}") from None
     check_graph(graph, path, node_ids=nodes["id"])
     return graph
+
+
+def check_columns(path, support, confidence) -> None:
+    """check_graph's number rules on edge columns (numpy arrays; a missing value is NaN and
+    counts as absent, as an absent attribute does in the graph)."""
+    for field, values in (("support", support), ("confidence", confidence)):
+        bad = np.flatnonzero(np.isinf(values) | (values < 0))
+        if len(bad):
+            value = float(values[bad[0]])
+            shown = int(value) if field == "support" and value.is_integer() else value
+            raise GraphFileError(f"{path}: edge row {bad[0]}: {field} {shown!r} is not a number >= 0")
 
 
 def _bad_number(value) -> bool:

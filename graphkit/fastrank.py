@@ -1,0 +1,191 @@
+"""`graphkit rank` on a columnar graph file, reading only the columns ranking needs.
+
+analyze.rank works on the NetworkX multigraph the whole file turns into. On a columnar
+graph (graphkit.graphfile) this module gives the same rows without building it: node
+ids, names, types and kinds, and per edge its ends, type, support and confidence (dates
+only under --since/--until, article lists and node attributes only for the listed rows)
+become numpy arrays; the weighted simple graph is collapsed with numpy in the order
+analyze.collapse would meet the edges; small graphs then go through analyze._scores as a
+NetworkX graph (same numbers as the plain path), large ones through graphkit.fastmetrics.
+tests/test_fastrank.py compares the rows with analyze.rank's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from . import analyze, fastmetrics
+from .errors import GraphFileError
+from .graphfile import check_columns, read_manifest, read_table
+from .model import RelationType
+
+__all__ = ["ColumnarGraph", "open_for_rank"]
+
+
+def open_for_rank(path: Path):
+    """A ColumnarGraph for a columnar graph file, else the NetworkX graph of the JSON file."""
+    from .graph import load_graph
+    from .graphfile import is_columnar
+
+    return ColumnarGraph(path) if is_columnar(path) else load_graph(path)
+
+
+class ColumnarGraph:
+    """A columnar graph file opened for ranking; node columns are read at once, edge columns
+    when ranked. `nodes(data=True)` yields (id, {"type", "kind"}) for option checks."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        read_manifest(self.path)
+        nodes = read_table(self.path, "nodes", ("id", "name", "type", "kind"))
+        self.ids = nodes.column("id").to_pylist()
+        self.names = nodes.column("name").to_pylist()
+        self.types = nodes.column("type").to_pylist()
+        self.kinds = nodes.column("kind").to_pylist()
+        self._ids_array = nodes.column("id")
+
+    def nodes(self, data: bool = False):
+        if not data:
+            return iter(self.ids)
+        return ((n, {"type": t, "kind": k}) for n, t, k in zip(self.ids, self.types, self.kinds))
+
+    # -- edges, as arrays
+    def _edges(self, options) -> dict:
+        import pyarrow.compute as pc
+
+        window_needed = bool(options.since or options.until)
+        columns = ["head", "tail", "type", "support", "confidence"] + (["first_seen", "last_seen"] if window_needed else [])
+        table = read_table(self.path, "edges", columns)
+        head = pc.index_in(table.column("head"), value_set=self._ids_array)
+        tail = pc.index_in(table.column("tail"), value_set=self._ids_array)
+        if head.null_count or tail.null_count:
+            bad = table.column("head" if head.null_count else "tail").filter(pc.is_null(head if head.null_count else tail))
+            raise GraphFileError(f"{self.path}: an edge end {bad[0].as_py()!r} is not a node of the graph")
+        if pc.any(pc.is_nan(table.column("confidence"))).as_py():
+            raise GraphFileError(f"{self.path}: an edge has confidence NaN")
+        support = table.column("support").to_numpy(zero_copy_only=False).astype(float)
+        confidence = table.column("confidence").to_numpy(zero_copy_only=False).astype(float)
+        check_columns(self.path, support, confidence)  # NaN here is a missing value
+        types = table.column("type").to_pylist()
+        keep = np.ones(len(types), dtype=bool)
+        if options.relations:
+            wanted = {RelationType(r).value for r in options.relations}
+            keep &= np.fromiter((t in wanted for t in types), dtype=bool, count=len(types))
+        if window_needed:
+            from .timewindow import Window
+
+            window = Window(options.since, options.until, options.undated)
+            firsts, lasts = table.column("first_seen").to_pylist(), table.column("last_seen").to_pylist()
+            keep &= np.fromiter((window.holds_span(f, last) for f, last in zip(firsts, lasts)), dtype=bool,
+                                count=len(types))
+        position = np.flatnonzero(keep)
+        return {"head": head.to_numpy(zero_copy_only=False)[keep].astype(np.int64),
+                "tail": tail.to_numpy(zero_copy_only=False)[keep].astype(np.int64),
+                "weight": np.nan_to_num(support[keep], nan=1.0) * np.nan_to_num(confidence[keep], nan=1.0),
+                "type": [types[i] for i in position], "row": position}
+
+    def rank(self, options) -> "analyze.RankResult":
+        notes: list = []
+        n = len(self.ids)
+        e = self._edges(options)
+        head, tail, m = e["head"], e["tail"], len(e["head"])
+        # the order analyze.collapse meets the edges in: by head node, then by the first
+        # appearance of the (head, tail) pair, then in file order
+        pos = np.arange(m)
+        _, first, inverse = np.unique(head * n + tail, return_index=True, return_inverse=True)
+        order = np.lexsort((pos, first[inverse], head))
+        # collapse: self-loops dropped, one pair per unordered couple, oriented as first met
+        o = order[head[order] != tail[order]]
+        h, t, w = head[o], tail[o], e["weight"][o]
+        pairs, pfirst, pinv = np.unique(np.minimum(h, t) * n + np.maximum(h, t), return_index=True,
+                                        return_inverse=True)
+        sums = np.bincount(pinv, weights=w, minlength=len(pairs))
+        porder = np.argsort(pfirst, kind="stable")  # pairs in first-met order
+        src, dst, weight = h[pfirst[porder]], t[pfirst[porder]], sums[porder]
+        present = np.zeros(n, dtype=bool)
+        present[src] = present[dst] = True
+        kept = np.flatnonzero(present)  # node order, isolated nodes removed
+        new = np.full(n, -1)
+        new[kept] = np.arange(len(kept))
+        names = [self.ids[i] for i in kept]
+        adj = fastmetrics.Adjacency(names, new[src], new[dst], weight)
+        scores = self._scores(adj, options.metric, notes)
+        degree = np.bincount(adj.src, minlength=adj.n) + np.bincount(adj.dst, minlength=adj.n)
+        ranked = []
+        for j, node_index in enumerate(kept):
+            if options.types and self.types[node_index] not in options.types:
+                continue
+            if options.kinds and self.kinds[node_index] not in options.kinds:
+                continue
+            name = self.names[node_index] or self.ids[node_index]
+            ranked.append((-round(float(scores[names[j]]), 6), -int(degree[j]), name, j))
+        ranked.sort(key=lambda r: r[:3])
+        top = [j for *_, j in ranked[: options.top]]
+        rows = self._rows(top, kept, adj, scores, degree, e, order)
+        return analyze.RankResult(rows=[{"rank": i, **r} for i, r in enumerate(rows, 1)], notes=notes)
+
+    @staticmethod
+    def _scores(adj, metric: str, notes: list) -> dict:
+        if adj.n <= fastmetrics.FAST_ABOVE_NODES:  # NetworkX, exactly as the plain path
+            import networkx as nx
+
+            simple = nx.Graph()
+            simple.add_nodes_from(adj.names)
+            simple.add_edges_from((adj.names[a], adj.names[b], {"weight": x, "distance": 1.0 / x if x > 0 else 1e9})
+                                  for a, b, x in zip(adj.src.tolist(), adj.dst.tolist(), adj.weight.tolist()))
+            return analyze._scores(simple, metric, notes)
+        if metric == "composite":
+            parts = [fastmetrics.scores(adj, m, notes, analyze.EXACT_BETWEENNESS_LIMIT, analyze.BETWEENNESS_SAMPLES)
+                     for m in ("pagerank", "degree", "betweenness", "eigenvector")]
+            total = defaultdict(float)
+            for part in parts:
+                for position, node in enumerate(sorted(part, key=lambda x: part[x])):
+                    total[node] += position / max(1, adj.n - 1)
+            return {node: v / len(parts) for node, v in total.items()}
+        return fastmetrics.scores(adj, metric, notes, analyze.EXACT_BETWEENNESS_LIMIT, analyze.BETWEENNESS_SAMPLES)
+
+    def _rows(self, top: list, kept, adj, scores, degree, e, order) -> list:
+        if not top:
+            return []
+        import pyarrow.parquet as pq
+
+        wanted = kept[top]
+        # node attributes (original names) and edge article lists, only where needed
+        nodes = pq.read_table(self.path / "nodes.parquet", columns=["attrs"]).column("attrs")
+        attrs = {int(i): json.loads(nodes[int(i)].as_py() or "{}") for i in wanted}
+        head, tail = e["head"], e["tail"]
+        touching = np.flatnonzero(np.isin(head, wanted) | np.isin(tail, wanted))
+        articles_col = pq.read_table(self.path / "edges.parquet", columns=["articles"]).column("articles")
+        rows = []
+        in_order = np.lexsort((np.arange(len(head)), head))  # in-edges by predecessor position, then file order
+        for j in top:
+            node = int(kept[j])
+            incident = np.flatnonzero((adj.src == j) | (adj.dst == j))
+            others = np.where(adj.src[incident] == j, adj.dst[incident], adj.src[incident])
+            by_weight = sorted(zip(others.tolist(), adj.weight[incident].tolist()), key=lambda kv: -kv[1])
+            counts: Counter = Counter()
+            for i in order[head[order] == node]:
+                counts[e["type"][i]] += 1
+            for i in in_order[tail[in_order] == node]:
+                counts[e["type"][i]] += 1
+            mine = touching[(head[touching] == node) | (tail[touching] == node)]
+            articles = set()
+            for i in mine:
+                articles.update(articles_col[int(e["row"][i])].as_py() or ())
+            data = attrs[node]
+            rows.append({
+                "id": self.ids[node],
+                "name": data.get("name", self.ids[node]),
+                "original_name": analyze._original_name(data),
+                "type": data.get("type"),
+                "kind": data.get("kind"),
+                "score": round(float(scores[self.ids[node]]), 6),
+                "degree": int(degree[j]),
+                "partners": [self.names[kept[o]] or self.ids[kept[o]] for o, _ in by_weight[:3]],
+                "why": ", ".join(f"{v} {k}" for k, v in counts.most_common()) + f"; {len(articles)} articles",
+            })
+        return rows
