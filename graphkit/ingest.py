@@ -313,7 +313,10 @@ def _record_article(record_text: str, unit: Unit, encoding: str) -> Article:
 
 
 def articles_from_unit(unit: Unit) -> tuple:
-    """(articles, notes) of one unit. Raises InputError (only) when it yields no article."""
+    """(articles, notes) of one unit. Raises InputError (only) when it yields no article.
+
+    `notes` may hold InputErrors too: the broken parts of a record that also held good
+    ones (see _resynced_records)."""
     notes = []
     if isinstance(unit.payload, str):
         text, encoding = unit.payload, unit.encoding or "utf-8"
@@ -323,12 +326,69 @@ def articles_from_unit(unit: Unit) -> tuple:
             notes.append(Note(unit.name, decoded.note()))
         text, encoding = decoded.text, decoded.encoding
     if unit.kind == "record":
-        return [_record_article(text, unit, encoding)], notes
+        try:
+            return [_record_article(text, unit, encoding)], notes
+        except InputError:
+            articles, problems = _resynced_records(text, unit, encoding)
+            if not articles:
+                raise
+            return articles, notes + problems
     if unit.kind == "html":
         return [_html_article(text, unit.stem, unit.name, encoding)], notes
     if unit.kind == "md":
         return [_markdown_article(text, unit.stem, unit.name, encoding)], notes
     return [_make_article(text, unit.stem, unit.name, encoding)], notes
+
+
+_LINE_START_OBJECT = re.compile(r"\n[ \t]*(?=\{)")
+
+
+_RESYNC_LIMIT = 200  # cuts per broken record: each re-reads the rest, so keep it bounded
+
+
+def _resynced_records(text: str, unit: Unit, encoding: str) -> tuple:
+    """A record that does not parse may have swallowed its neighbours (an unterminated
+    string or bracket runs on into them). Records usually start on a line of their own:
+    the broken part ends where a later line starts with '{', and what follows is read
+    again as the rest of the array (and mended the same way where it breaks again)."""
+    articles, problems = [], []
+    work = [(0, text)]  # (line offset in the record, text still to read), next on top
+    cuts = 0
+    while work:
+        offset, chunk = work.pop()
+        cut = _LINE_START_OBJECT.search(chunk)
+        cuts += 1
+        if cut is None or cuts > _RESYNC_LIMIT:
+            if offset:  # the record's own failure is reported by the caller
+                problems.append(InputError(f"{unit.name}, part from line +{offset}", "invalid JSON, skipped"))
+            continue
+        head, rest = chunk[:cut.start()], chunk[cut.end():]
+        rest_offset = offset + head.count("\n") + 1
+        _read_part(head.strip().rstrip(","), f"{unit.name}, part from line +{offset}", unit, encoding,
+                   offset, articles, problems)
+        later = []
+        for _, line, record in json_array_records("[" + rest):
+            where = f"{unit.name}, part from line +{rest_offset + line - 1}"
+            if not _read_part(record, where, unit, encoding, rest_offset + line - 1, articles, problems,
+                              quiet=_LINE_START_OBJECT.search(record) is not None):
+                later.append((rest_offset + line - 1, record))
+        work.extend(reversed(later))
+    return [a for _, a in sorted(articles, key=lambda pair: pair[0])], problems
+
+
+def _read_part(part: str, where: str, unit: Unit, encoding: str, line: int, articles: list, problems: list,
+               quiet: bool = False) -> bool:
+    """Parse one piece of a broken record; collect its article or (unless quiet) its problem."""
+    if not part.strip():
+        return True
+    try:
+        articles.append((line, _record_article(part, Unit(where, unit.source, unit.kind, part, unit.stem,
+                                                          unit.encoding), encoding)))
+        return True
+    except InputError as exc:
+        if not quiet:
+            problems.append(exc)
+        return False
 
 
 def articles_from_bytes(data: bytes, name: str, suffix: str, stem: str) -> list:
@@ -408,7 +468,8 @@ def load_articles(paths, max_bytes: int | None = None) -> IngestResult:
             except InputError as exc:
                 result.problems.append(exc)
                 continue
-            result.notes.extend(notes)
+            result.notes.extend(n for n in notes if isinstance(n, Note))
+            result.problems.extend(n for n in notes if isinstance(n, InputError))
             for article in articles:
                 kept, original = dedup.admit(article)
                 if kept is None:

@@ -168,3 +168,14 @@ def test_hostile_unreadable_folder_is_named(tmp_path):
     finally:
         locked.chmod(0o755)
     assert result.exit_code == 2 and "locked: cannot list folder" in result.stderr
+
+
+def test_hostile_broken_record_does_not_swallow_the_records_after_it(tmp_path):
+    good = [json.dumps({"id": f"g{i}", "text": f"{GOOD} Folge {i}."}) for i in range(3)]
+    text = "[\n" + good[0] + ',\n{"id": "bad", "text": "never closed,\nnull,\n' + ",\n".join(good[1:]) + "\n]"
+    (tmp_path / "a.json").write_text(text, encoding="utf-8")
+    (tmp_path / "deep.json").write_text("[" + "\n{" * 20000, encoding="utf-8")  # bounded effort
+    result = _run("extract", tmp_path)
+    assert result.exit_code == 2
+    assert set(_extracted(result.stdout)) == {"g0", "g1", "g2"}
+    assert "a.json, record 2" in result.stderr and "deep.json" in result.stderr
