@@ -74,6 +74,14 @@ def reencoded(docs) -> None:
                 ref = reference if label == "whole" else facts(part.encode("utf-8"), stem)
                 table.setdefault((group, label), Counter())[outcome(facts(data, stem), ref)] += 1
                 table.setdefault((f"  {codec}", label), Counter())[outcome(facts(data, stem), ref)] += 1
+        for codec in NATURAL[lang]:  # every other line in a legacy encoding, the rest UTF-8
+            lines = text.split("\n")
+            try:
+                data = b"\n".join(line.encode(codec if i % 2 else "utf-8") for i, line in enumerate(lines))
+            except UnicodeEncodeError:
+                table.setdefault(("mixed by line", "whole"), Counter())["not encodable"] += 1
+                continue
+            table.setdefault(("mixed by line", "whole"), Counter())[outcome(facts(data, stem), reference)] += 1
     print("== corpus re-encoded (outcome vs the UTF-8 original of the same text)")
     _print_table(table)
 

@@ -78,6 +78,9 @@ def decode(data: bytes, name: str) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    mixed = _mixed_by_line(data)
+    if mixed:
+        return mixed
     damaged = _mostly_utf8(data)
     if damaged:
         return damaged
@@ -143,6 +146,38 @@ def _near_ascii(data: bytes) -> Decoded | None:
         if all(c in _PUNCT_COMMON or c in _LATIN_COMMON for c in text if c > "\x7f"):
             return Decoded(text, codec)
     return _with_replacement(data, "utf-8")
+
+
+def _mixed_by_line(data: bytes) -> Decoded | None:
+    """A file pasted together from UTF-8 and legacy parts: lines that are valid UTF-8 with
+    multi-byte text stay UTF-8; lines where bad bytes are not the rare exception are
+    legacy, decoded as the detector says; lines with a stray bad byte among valid ones are
+    damaged UTF-8."""
+    lines = data.split(b"\n")
+    utf8_bytes, legacy_lines = 0, []
+    for line in lines:
+        high = len(line.translate(None, bytes(range(128))))
+        try:
+            line.decode("utf-8")
+            utf8_bytes += high
+        except UnicodeDecodeError:
+            if high >= 2 and _mostly_utf8(line) is None:
+                legacy_lines.append(line)
+    if utf8_bytes < 6 or not legacy_lines:
+        return None
+    legacy = _legacy(b"\n".join(legacy_lines))
+    if legacy is None:
+        return None
+    codec, legacy_set = legacy.encoding, set(legacy_lines)
+    decoded, replaced = [], 0
+    for line in lines:
+        if line in legacy_set:
+            decoded.append(line.decode(codec, errors="replace"))
+        else:
+            part = _with_replacement(line, "utf-8")
+            decoded.append(part.text)
+            replaced += part.replaced
+    return Decoded("\n".join(decoded), f"utf-8 and {codec} (mixed by line)", replaced + legacy.replaced)
 
 
 def _legacy(data: bytes) -> Decoded | None:

@@ -181,3 +181,10 @@ def test_ingest_reports_where_undecodable_bytes_start():
     with pytest.raises(InputError) as info:
         decode(b"head " + bytes(range(0x80, 0x100)) * 4, "bad.txt")
     assert "bad.txt: cannot decode" in str(info.value) and "offset 5" in str(info.value)
+
+
+def test_ingest_mixed_utf8_and_legacy_lines_keep_both():
+    data = (ZH.encode("utf-8") + b"\n" + (RU * 2).encode("cp1251") + b"\n" + ZH.encode("utf-8"))
+    result = decode(data, "mixed.txt")
+    assert result.text == "\n".join([ZH, RU * 2, ZH])
+    assert "mixed" in result.encoding
