@@ -54,13 +54,14 @@ def test_composite_and_every_metric_on_a_disconnected_bipartite_graph_via_cli(tm
     assert result.exit_code == 0 and json.loads(result.stdout)["ranks"]["eigenvector"]["rank"] == 1
 
 
-def test_explain_estimates_betweenness_on_dense_graphs_and_says_so(fixture_graph, monkeypatch):
-    monkeypatch.setattr(analyze, "EXPLAIN_BETWEENNESS_WORK", 10)
-    info = analyze.explain(fixture_graph, "bmw")
-    assert info["ranks"]["betweenness"]["rank"] >= 1
-    assert any("betweenness rank estimated" in n for n in info["notes"])
-    monkeypatch.setattr(analyze, "EXPLAIN_BETWEENNESS_WORK", 10**12)
-    assert not analyze.explain(fixture_graph, "bmw")["notes"]
+def test_dense_small_graphs_rank_in_c_with_the_same_results(fixture_graph, monkeypatch):
+    """A graph with few nodes and many edges goes to fastmetrics: same ranks as networkx."""
+    slow = analyze.explain(fixture_graph, "bmw")["ranks"]
+    monkeypatch.setattr(analyze, "DENSE_WORK", 10)
+    fast = analyze.explain(fixture_graph, "bmw")["ranks"]
+    assert {m: r["rank"] for m, r in fast.items()} == {m: r["rank"] for m, r in slow.items()}
+    for metric in ("betweenness", "closeness", "pagerank"):
+        assert abs(fast[metric]["score"] - slow[metric]["score"]) < 1e-6, metric
 
 
 def test_find_node_knows_every_lexicon_alias_of_every_entity_in_the_graph(fixture_graph):
