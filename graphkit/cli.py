@@ -28,6 +28,7 @@ class _App(typer.Typer):
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+HELP_STYLE = {"rich_markup_mode": None}  # plain help and usage errors: no `<bool>` placeholders, no boxes
 
 
 def _flag(*names, **kwargs):
@@ -38,6 +39,7 @@ app = _App(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings=CONTEXT,
+    **HELP_STYLE,
 )
 
 GraphOpt = Annotated[Optional[Path], typer.Option(
@@ -339,7 +341,7 @@ def extract(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSONL file (default: stdout).")] = None,
     jobs: JobsOpt = None,
 ):
-    """Write one JSON object per article: article metadata, entities, relations (see README)."""
+    """Write one JSON object per article: article metadata, entities, relations (see docs/extraction.md)."""
     _use_lexicon()
     with _stdin_as_file(paths) as paths, _article_counter("extracting") as tick:
         counts = batch.write_jsonl(paths, out, _report, jobs=jobs or batch.default_jobs(), tick=tick)
@@ -590,7 +592,7 @@ def map_(
 # ---- curation: corrections kept in the workspace's curation file, applied to every build
 
 curate_app = _App(help="Correct the graph so the correction survives rebuilds (writes the curation file).",
-                  no_args_is_help=True, context_settings=CONTEXT)
+                  no_args_is_help=True, context_settings=CONTEXT, **HELP_STYLE)
 app.add_typer(curate_app, name="curate")
 
 
@@ -744,7 +746,7 @@ def _id_prefix(flag: Optional[str], graph_path: Optional[Path] = None) -> tuple:
 
 
 report_app = _App(help="Scripted Cypher reports (cypher/reports/*.cypher) run against Neo4j.",
-                  no_args_is_help=True, context_settings=CONTEXT)
+                  no_args_is_help=True, context_settings=CONTEXT, **HELP_STYLE)
 app.add_typer(report_app, name="report")
 
 
@@ -795,7 +797,7 @@ def report_run(
 
 @app.command()
 def load(
-    graph_arg: Annotated[Optional[Path], typer.Argument(metavar="[GRAPH]", show_default=False,
+    graph_arg: Annotated[Optional[Path], typer.Argument(metavar="GRAPH", show_default=False,
                                                         help="Same as --graph (kept for older scripts).")] = None,
     graph: GraphOpt = None,
     uri: UriOpt = None,
@@ -807,7 +809,7 @@ def load(
                                          help="Transactions in flight at once (threads).")] = 2,
     id_prefix: IdPrefixOpt = None,
     bulk: Annotated[bool, typer.Option("--bulk", help="Fill an EMPTY database with neo4j-admin's offline importer "
-                                       "(stops and restarts the server; see README).")] = False,
+                                       "(stops and restarts the server; see docs/neo4j.md).")] = False,
     neo4j_home: Annotated[Optional[Path], typer.Option("--neo4j-home", envvar="NEO4J_HOME", show_default=False,
                                                        help="Installation folder of the server (for --bulk).")] = None,
 ):
