@@ -1,5 +1,5 @@
-"""The analyst's loop at scale: build generated corpora with near-duplicates, then explain
-and every rank metric; near-duplicate detection alone on 100k articles.
+"""The analyst's loop at scale: build generated corpora with near-duplicates, then explain,
+communities and every rank metric; near-duplicate detection alone on 100k articles.
 
     python benchmarks/bench_analyst.py [--sizes 1000 10000] [--neardup 100000] [--copies 0.15]
 
@@ -79,6 +79,12 @@ def run_size(size: int, copies: float, explained: int = 5) -> dict:
                 result[f"rank_{metric}_notes"] = rank.notes
         except Exception:  # the benchmark reports a crash instead of stopping at it
             result["errors"].append(f"rank {metric}: " + traceback.format_exc(limit=2))
+    t = time.perf_counter()
+    try:
+        result["communities"] = len(analyze.communities(graph))
+        result["communities_s"] = round(time.perf_counter() - t, 2)
+    except Exception:
+        result["errors"].append("communities: " + traceback.format_exc(limit=2))
     top = [r["id"] for r in analyze.rank(graph, analyze.RankOptions(metric="degree", top=explained)).rows]
     t = time.perf_counter()
     for node in top:
