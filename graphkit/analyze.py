@@ -317,13 +317,17 @@ def rank(graph: nx.MultiDiGraph, options: RankOptions) -> RankResult:
     return RankResult(rows=[{"rank": position, **r} for position, r in enumerate(rows, 1)], notes=notes)
 
 
-def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED) -> list:
-    """Louvain communities (seeded) with members by weighted degree and cross-cluster edges."""
-    simple = collapse(filter_graph(graph, relations))
-    simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
+def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED, collapsed: nx.Graph | None = None) -> list:
+    """Louvain communities (seeded) with members by weighted degree and cross-cluster edges.
+    `collapsed`: the graph's collapse() without isolated nodes, when the caller has it."""
+    if collapsed is not None and not relations:
+        simple = collapsed
+    else:
+        simple = collapse(filter_graph(graph, relations) if relations else graph)
+        simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
     if simple.number_of_nodes() == 0:
         return []
-    if simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES:  # igraph's multilevel Louvain, in C
+    if simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES or _dense(simple):  # igraph's multilevel Louvain, in C
         parts = fastmetrics.louvain(fastmetrics.Adjacency.from_networkx(simple), seed=seed)
     else:
         parts = nx.community.louvain_communities(simple, weight="weight", seed=seed)
@@ -414,7 +418,7 @@ def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "b
         if node in scores:
             ranks[metric] = {"rank": ordered.index(node) + 1, "of": len(ordered), "score": round(float(scores[node]), 6)}
     community = None
-    for c in communities(graph):
+    for c in communities(graph, collapsed=simple):
         if graph.nodes[node].get("name", node) in c["members"]:
             community = {"community": c["community"], "size": c["size"], "peers": c["members"][:8]}
     edges = []
