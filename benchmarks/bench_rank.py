@@ -1,26 +1,31 @@
-"""Ranking benchmark: graphkit's analyze.rank per metric vs python-igraph, 10k-1M edges.
+"""Ranking benchmark: graphkit's metrics vs python-igraph in the same run, 10k-1M edges.
 
 Synthetic scale-free-ish provenance multigraphs (Chung-Lu style: both ends of an edge
 drawn from a Zipf-like weight over nodes, nodes = edges / 4, relation types mixed like
-the real graph) carry the attributes analyze.rank reads: node name/type/kind/names; edge
-type, support, confidence, first_seen/last_seen, articles, evidence. Each size is
-generated once (seed 42) and pickled; every measurement then runs in a fresh subprocess
-that unpickles the graph, notes its resident memory, runs one task and reports wall time
-and peak RSS above that baseline (ru_maxrss - RSS before the task; tracemalloc would be
-far too slow at 1M edges). A task over --timeout seconds is killed and reported as such.
+the real graph) carry the attributes analyze.rank reads. Each size is generated once
+(seed 42) and written as a JSON and as a columnar (Parquet) graph file; every measurement
+runs in a fresh subprocess and reports wall time and peak RSS (VmHWM, reset before the
+task; MB above the process's resident size at that point). A task over --timeout
+seconds is killed and reported as such.
 
 Tasks per size:
-  cli                  `python -m graphkit.cli rank --graph G.json --top 10` as a user runs it: JSON
-                       load + rank + print; MB is that process's total peak RSS
-  filter+collapse      analyze.filter_graph + analyze.collapse (what rank does first)
-  rank:<metric>        analyze.rank(graph, RankOptions(metric=m, top=10)) end to end
-  pagerank (scores)    analyze._scores(collapsed, "pagerank") alone
-  igraph build         igraph.Graph from the collapsed graph's weighted edge list
-  igraph pagerank      Graph.pagerank(weights="weight", damping=0.85), build excluded
-  igraph betweenness   weights="distance"; exact when graphkit is exact (<= EXACT_BETWEENNESS_LIMIT
-                       nodes), otherwise restricted to the same 500 seeded pivots graphkit
-                       samples (sources=...), i.e. the same estimator in C
-Top-10 agreement with igraph is printed for pagerank and betweenness.
+  cli json / cli parquet   `graphkit rank --graph G --top 10` as a user runs it (read +
+                           rank + print); MB is that whole process's peak RSS
+  rank:<metric>            graphkit.fastrank.ColumnarGraph(G.parquet).rank(metric, top 10):
+                           read the columns, collapse, score, rows
+  score:<metric>           graphkit.fastmetrics.scores on the collapsed graph (arrays given),
+                           like for like with igraph build + metric
+  communities              read the columns, collapse, Louvain (graphkit.fastmetrics)
+  igraph build             igraph.Graph from the collapsed weighted edge list (arrays given)
+  igraph <metric>          the same metric on that Graph, build excluded: pagerank;
+                           strength (degree); betweenness from the same 500 seeded pivots
+                           graphkit uses (exact when graphkit is exact); harmonic closeness
+                           of the 500 pivots (the same 500 Dijkstra runs graphkit's
+                           estimate makes; exact closeness of all nodes when graphkit is
+                           exact); eigenvector_centrality of the giant component (igraph
+                           refuses a disconnected graph); community_multilevel
+Ratios printed: graphkit task / (igraph build + igraph metric), same run; for `rank`
+end to end: cli parquet / (igraph build + pagerank).
 
     python benchmarks/bench_rank.py [--sizes 10000 100000 1000000] [--timeout 300] [--markdown]
 """
@@ -30,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import random
 import resource
 import subprocess
@@ -112,81 +116,81 @@ def _reset_peak() -> bool:
         return False
 
 
-def _pivots(simple, k):
-    """The pivots nx.betweenness_centrality(k=k, seed=SEED) samples (same RNG calls)."""
-    return random.Random(SEED).sample(list(simple), k)
-
-
-def _igraph_from(simple):
-    import igraph as ig
-
-    index = {n: i for i, n in enumerate(simple)}
-    edges, weight, distance = [], [], []
-    for u, v, d in simple.edges(data=True):
-        edges.append((index[u], index[v]))
-        weight.append(d["weight"])
-        distance.append(d["distance"])
-    g = ig.Graph(n=len(index), edges=edges, directed=False)
-    g.es["weight"] = weight
-    g.es["distance"] = distance
-    return g, list(index)
-
-
 def _top(scores: dict, n=10) -> list:
     return [k for k, _ in sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
 
 
-def worker(task: str, graph_path: str) -> dict:
+def worker(task: str, path: str) -> dict:
     import gc
 
     import numpy  # noqa: F401  imports are not what is measured
     import scipy.sparse  # noqa: F401
+    import scipy.sparse.csgraph  # noqa: F401
+    import scipy.sparse.linalg  # noqa: F401
 
-    from graphkit import analyze
+    from graphkit import analyze, fastmetrics
+    from graphkit.fastrank import ColumnarGraph
 
-    with open(graph_path, "rb") as fh:
-        graph = pickle.load(fh)
     prep = None
-    if task in ("pagerank-scores", "igraph-build", "igraph-pagerank", "igraph-betweenness"):
-        simple = analyze.collapse(analyze.filter_graph(graph))
-        simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
-        if task != "igraph-build":
-            prep = _igraph_from(simple) if task.startswith("igraph-") else None
-        del graph
+    if task.startswith("score:"):
+        adj = ColumnarGraph(path).collapse(analyze.RankOptions())[0]
+    if task.startswith("igraph"):
+        import igraph as ig
+
+        adj = ColumnarGraph(path).collapse(analyze.RankOptions())[0]
+        edges = numpy.column_stack([adj.src, adj.dst]).tolist()
+        if task != "igraph build":
+            prep = ig.Graph(n=adj.n, edges=edges, directed=False)
+            prep.es["weight"] = adj.weight.tolist()
+            prep.es["distance"] = adj.distance().tolist()
     gc.collect()
     reset = _reset_peak()
     base_rss, base_max = _rss(), _maxrss()
     out = {"task": task}
     t0 = time.perf_counter()
-    if task == "filter+collapse":
-        analyze.collapse(analyze.filter_graph(graph))
-    elif task.startswith("rank:"):
-        result = analyze.rank(graph, analyze.RankOptions(metric=task[5:], top=10))
+    if task.startswith("rank:"):
+        result = ColumnarGraph(path).rank(analyze.RankOptions(metric=task[5:], top=10))
         out["top"] = [r["id"] for r in result.rows]
         out["notes"] = result.notes
-    elif task == "pagerank-scores":
-        out["top"] = _top(analyze._scores(simple, "pagerank", []))
-    elif task == "igraph-build":
-        _igraph_from(simple)
-    elif task == "igraph-pagerank":
-        g, names = prep
-        pr = g.pagerank(weights="weight", damping=0.85)
-        out["top"] = _top(dict(zip(names, pr)))
-    elif task == "igraph-betweenness":
-        g, names = prep
-        n = g.vcount()
-        if n > analyze.EXACT_BETWEENNESS_LIMIT:
-            k = min(analyze.BETWEENNESS_SAMPLES, n)
-            pos = {name: i for i, name in enumerate(names)}
-            sources = [pos[p] for p in _pivots(simple, k)]
-            bc = g.betweenness(directed=False, weights="distance", sources=sources)
-            out["mode"] = f"{k} pivots"
-        else:
-            bc = g.betweenness(directed=False, weights="distance")
-            out["mode"] = "exact"
-        out["top"] = _top(dict(zip(names, bc)))
+    elif task.startswith("score:"):
+        notes = []
+        out["top"] = _top(fastmetrics.scores(adj, task[6:], notes, analyze.EXACT_BETWEENNESS_LIMIT,
+                                             analyze.BETWEENNESS_SAMPLES))
+    elif task == "communities":
+        adj = ColumnarGraph(path).collapse(analyze.RankOptions())[0]
+        out["communities"] = len(fastmetrics.louvain(adj))
+    elif task == "igraph build":
+        g = ig.Graph(n=adj.n, edges=edges, directed=False)
+        g.es["weight"] = adj.weight.tolist()
+        g.es["distance"] = adj.distance().tolist()
     else:
-        raise SystemExit(f"unknown task {task}")
+        g, n = prep, prep.vcount()
+        big = n > analyze.EXACT_BETWEENNESS_LIMIT
+        sources = fastmetrics.pivots(adj, min(analyze.BETWEENNESS_SAMPLES, n))
+        if task == "igraph pagerank":
+            values = g.pagerank(weights="weight", damping=0.85)
+        elif task == "igraph degree":
+            values = g.strength(weights="weight")
+        elif task == "igraph betweenness":
+            values = g.betweenness(directed=False, weights="distance", sources=sources if big else None)
+        elif task == "igraph closeness":
+            big = n > fastmetrics.EXACT_CLOSENESS_LIMIT
+            values = (g.harmonic_centrality(vertices=sources, weights="distance") if big
+                      else g.closeness(weights="distance"))
+            names = [adj.names[i] for i in sources] if big else adj.names
+        elif task == "igraph eigenvector":
+            # igraph refuses a disconnected graph: the giant component, where the work is
+            giant = g.connected_components().giant()
+            values = giant.eigenvector_centrality(weights="weight")
+            values = values + [0.0] * (n - len(values))  # names do not line up: no top-10 overlap
+            out["no_overlap"] = True
+        elif task == "igraph louvain":
+            values = None
+            out["communities"] = len(g.community_multilevel(weights="weight"))
+        else:
+            raise SystemExit(f"unknown task {task}")
+        if values is not None:
+            out["top"] = _top(dict(zip(names if task == "igraph closeness" else adj.names, values)))
     out["seconds"] = time.perf_counter() - t0
     peak = _maxrss()
     out["peak_mb"] = (peak - base_rss) / 2**20
@@ -197,12 +201,14 @@ def worker(task: str, graph_path: str) -> dict:
 
 # ---------------------------------------------------------------- driver side
 
-TASKS = ["cli", "filter+collapse"] + [f"rank:{m}" for m in ("pagerank", "degree", "betweenness", "eigenvector", "closeness", "composite")] + [
-    "pagerank-scores", "igraph-build", "igraph-pagerank", "igraph-betweenness"]
+METRICS = ("pagerank", "degree", "betweenness", "eigenvector", "closeness")
+TASKS = (["cli json", "cli parquet"] + [f"rank:{m}" for m in METRICS] + ["rank:composite"]
+         + [f"score:{m}" for m in METRICS] + ["communities", "igraph build"]
+         + [f"igraph {m}" for m in METRICS] + ["igraph louvain"])
 
 
 def run_cli_rank(json_path: Path, timeout: float) -> dict:
-    """`graphkit rank` end to end on the saved JSON graph: load, rank, print; the child's own peak RSS."""
+    """`graphkit rank` end to end on a saved graph file: read, rank, print; the child's own peak RSS."""
     cmd = [sys.executable, "-m", "graphkit.cli", "rank", "--graph", str(json_path), "--top", "10", "--format", "csv"]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -244,6 +250,28 @@ def _fmt(r: dict) -> tuple:
     return (f"{r['seconds']:.2f}", mem)
 
 
+IGRAPH_OF = {"pagerank": "igraph pagerank", "degree": "igraph degree", "betweenness": "igraph betweenness",
+             "eigenvector": "igraph eigenvector", "closeness": "igraph closeness", "communities": "igraph louvain"}
+
+
+def ratios(rows: dict) -> list:
+    """graphkit / (igraph build + the same metric), per metric, and rank end to end."""
+    build = rows.get("igraph build", {}).get("seconds")
+    out = []
+    pairs = [(f"{kind}:{m}", IGRAPH_OF[m]) for kind in ("score", "rank") for m in METRICS]
+    for ours, theirs in pairs + [("communities", "igraph louvain"), ("cli parquet", "igraph pagerank")]:
+        a, b = rows.get(ours, {}), rows.get(theirs, {})
+        if "seconds" in a and "seconds" in b and build is not None:
+            ref = b["seconds"] + build
+            overlap = ""
+            if "top" in a and "top" in b and not ours.endswith("closeness") and not b.get("no_overlap"):
+                overlap = f", top-10 overlap {len(set(a['top']) & set(b['top']))}/10"
+            out.append(f"{ours} {a['seconds']:.2f}s / igraph {ref:.2f}s = {a['seconds'] / ref:.1f}x{overlap}")
+        elif "timeout" in a or "error" in a:
+            out.append(f"{ours}: {'killed after ' + str(a['timeout']) + 's' if 'timeout' in a else a['error']}")
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -259,31 +287,33 @@ def main(argv=None) -> int:
     import igraph
     import networkx
 
+    from graphkit.graph import save_graph
+
     results = {}
     with tempfile.TemporaryDirectory(prefix="bench-rank-") as tmp:
         for size in args.sizes:
             t0 = time.perf_counter()
             graph = make_graph(size)
             info = (graph.number_of_nodes(), graph.number_of_edges())
-            path = Path(tmp) / f"g{size}.pickle"
-            with open(path, "wb") as fh:
-                pickle.dump(graph, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            parquet, json_path = Path(tmp) / f"g{size}.parquet", Path(tmp) / f"g{size}.json"
+            save_graph(graph, parquet)
+            if "cli json" in args.tasks:
+                save_graph(graph, json_path)
             del graph
-            print(f"# {size} edges: {info[0]} nodes, {info[1]} edges, generated in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+            print(f"# {size} edges: {info[0]} nodes, {info[1]} edges, generated and written in "
+                  f"{time.perf_counter() - t0:.1f}s", file=sys.stderr)
             rows = {}
-            if "cli" in args.tasks:
-                from graphkit.graph import save_graph
-
-                json_path = Path(tmp) / f"g{size}.json"
-                with open(path, "rb") as fh:
-                    save_graph(pickle.load(fh), json_path)
             for task in args.tasks:
-                rows[task] = run_cli_rank(json_path, args.timeout) if task == "cli" else run_task(task, path, args.timeout)
+                if task.startswith("cli "):
+                    rows[task] = run_cli_rank(json_path if task == "cli json" else parquet, args.timeout)
+                else:
+                    rows[task] = run_task(task, parquet, args.timeout)
                 print(f"  {task:20s} {_fmt(rows[task])}", file=sys.stderr, flush=True)
             results[size] = (info, rows)
-            path.unlink()
-            if "cli" in args.tasks:
-                json_path.unlink()
+            import shutil
+
+            shutil.rmtree(parquet, ignore_errors=True)
+            json_path.unlink(missing_ok=True)
     sizes = list(results)
     label = lambda s: f"{s // 1_000_000}M" if s >= 1_000_000 else f"{s // 1000}k"  # noqa: E731
     head = ["task"] + [f"{label(s)} edges {unit}" for s in sizes for unit in ("s", "MB")]
@@ -300,26 +330,12 @@ def main(argv=None) -> int:
     print()
     for s in sizes:
         (n, m), rows = results[s]
-        notes = [f"{s} edges requested: {n} nodes, {m} edges"]
-        gk, ig = rows.get("rank:pagerank", {}), rows.get("igraph-pagerank", {})
-        if "seconds" in gk and "seconds" in ig:
-            build = rows.get("igraph-build", {}).get("seconds", 0.0)
-            both = max(ig["seconds"] + build, 1e-9)
-            scores = rows.get("pagerank-scores", {}).get("seconds", float("nan"))
-            notes.append(f"pagerank: graphkit scores {scores:.2f}s, whole rank {gk['seconds']:.2f}s; igraph {ig['seconds']:.2f}s "
-                         f"+ {build:.2f}s to build its graph from the same collapsed graph -> graphkit scores = "
-                         f"{scores / both:.1f}x, whole rank = {gk['seconds'] / both:.1f}x igraph build+pagerank; "
-                         f"top-10 overlap {len(set(gk['top']) & set(ig['top']))}/10")
-        gb, ib = rows.get("rank:betweenness", {}), rows.get("igraph-betweenness", {})
-        if "seconds" in ib:
-            overlap = f"; top-10 overlap {len(set(gb['top']) & set(ib['top']))}/10" if "top" in gb else ""
-            notes.append(f"betweenness: igraph {ib['mode']} {ib['seconds']:.2f}s{overlap}")
-        if gb.get("notes"):
-            notes.append("graphkit: " + "; ".join(gb["notes"]))
-        print("- " + "\n  ".join(notes))
+        notes = [f"{label(s)}: {n} nodes, {m} edges; ratios vs igraph (build + metric, same run):"] + ratios(rows)
+        graphkit_notes = sorted({note for r in rows.values() for note in r.get("notes", [])})
+        print("- " + "\n  ".join(notes + [f"graphkit: {x}" for x in graphkit_notes]))
     print(f"\npython {sys.version.split()[0]}, networkx {networkx.__version__}, igraph {igraph.__version__}, "
-          f"{os.cpu_count()} CPUs; time = wall seconds, MB = peak RSS above the loaded graph "
-          f"(≤ = never exceeded the loading peak, an upper bound)")
+          f"{os.cpu_count()} CPUs; time = wall seconds, MB = peak RSS above the process at the task's start "
+          f"(cli: the whole process; ≤ = never exceeded the loading peak, an upper bound)")
     return 0
 
 

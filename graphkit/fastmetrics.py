@@ -202,8 +202,10 @@ def eigenvector(adj: Adjacency, notes: list) -> np.ndarray:
             vec = vectors[:, np.argmax(values)]
         else:
             try:
+                # a fixed start vector: ARPACK's default is random, and near-ties would then
+                # rank differently from one run to the next
                 _, vectors = sla.eigsh(sub.astype(float), k=1, which="LA", maxiter=max(1000, 50 * len(members)),
-                                       tol=1e-10)
+                                       tol=1e-10, v0=np.ones(len(members)))
                 vec = vectors[:, 0]
             except sla.ArpackNoConvergence:
                 failed += 1

@@ -88,8 +88,9 @@ class ColumnarGraph:
                 "weight": np.nan_to_num(support[keep], nan=1.0) * np.nan_to_num(confidence[keep], nan=1.0),
                 "type": [types[i] for i in position], "row": position}
 
-    def rank(self, options) -> "analyze.RankResult":
-        notes: list = []
+    def collapse(self, options) -> tuple:
+        """(Adjacency of the weighted simple graph, node index of each of its nodes, the
+        kept edges, their order as analyze.collapse meets them)."""
         n = len(self.ids)
         e = self._edges(options)
         head, tail, m = e["head"], e["tail"], len(e["head"])
@@ -111,8 +112,13 @@ class ColumnarGraph:
         kept = np.flatnonzero(present)  # node order, isolated nodes removed
         new = np.full(n, -1)
         new[kept] = np.arange(len(kept))
-        names = [self.ids[i] for i in kept]
-        adj = fastmetrics.Adjacency(names, new[src], new[dst], weight)
+        adj = fastmetrics.Adjacency([self.ids[i] for i in kept], new[src], new[dst], weight)
+        return adj, kept, e, order
+
+    def rank(self, options) -> "analyze.RankResult":
+        notes: list = []
+        adj, kept, e, order = self.collapse(options)
+        names = adj.names
         scores = self._scores(adj, options.metric, notes)
         degree = np.bincount(adj.src, minlength=adj.n) + np.bincount(adj.dst, minlength=adj.n)
         ranked = []
