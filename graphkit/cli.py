@@ -894,7 +894,7 @@ def retract(
         try:
             for article_id in article_ids:
                 store_results[article_id] = store.retract_article(driver, article_id, id_prefix=prefix,
-                                                                  database=driver_database(database))
+                                                                  database=_database(database))
         finally:
             driver.close()
     found_somewhere = [a for a in article_ids
@@ -918,7 +918,7 @@ def retract(
         _say_changes(in_file.diff, fmt, f"{path}: removed {len(in_file.removed)} articles")
 
 
-def driver_database(flag: Optional[str]) -> str:
+def _database(flag: Optional[str]) -> str:
     return settings().with_flags(neo4j_database=flag).neo4j_database
 
 
