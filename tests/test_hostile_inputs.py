@@ -179,3 +179,12 @@ def test_hostile_broken_record_does_not_swallow_the_records_after_it(tmp_path):
     assert result.exit_code == 2
     assert set(_extracted(result.stdout)) == {"g0", "g1", "g2"}
     assert "a.json, record 2" in result.stderr and "deep.json" in result.stderr
+
+
+def test_hostile_build_with_jobs_writes_the_same_graph(tmp_path):
+    from conftest import FIXTURES
+
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert _run("build", FIXTURES, "--out", one, "--jobs", "1").exit_code == 0
+    assert _run("build", FIXTURES, "--out", two, "--jobs", "2").exit_code == 0
+    assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
