@@ -142,7 +142,7 @@ def _title_and_body(text: str) -> tuple:
         return title, _ZH_BODY_PREFIX.sub("", body, count=1)
     for line in text.split("\n")[:3]:
         line = line.strip()
-        if not line or find_dates(line) and len(line) < 40:
+        if not line or len(line) < 40 and find_dates(line):  # (length first: find_dates is not cheap on a long line)
             continue
         if len(line) <= 120 and not re.search(r"[.。;；]$", line) and (" " in line or is_cjk(line[0])):
             return line, text

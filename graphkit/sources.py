@@ -218,7 +218,9 @@ def _file_units(path: Path, max_bytes: int):
         yield InputError(name, _too_large(size, max_bytes))
         return
     with open(path, "rb") as fh:  # a regular file, checked by walk(): no FIFO can block here
-        data = fh.read(max_bytes + 1)
+        data = fh.read(min(size, max_bytes) + 1)  # (read(n) allocates n bytes up front)
+        if len(data) > size:  # grew since stat: read on up to the limit
+            data += fh.read(max_bytes + 1 - len(data))
     if len(data) > max_bytes:  # grew since stat
         yield InputError(name, _too_large(len(data), max_bytes))
         return
@@ -302,9 +304,9 @@ def _jsonl_units(path: Path, name: str, stem: str, max_bytes: int):
 
 
 def _utf16_jsonl_units(fh, name: str, stem: str, max_bytes: int):
-    data = fh.read(max_bytes + 1)
+    data = fh.read(min(os.fstat(fh.fileno()).st_size, max_bytes) + 1)
     if len(data) > max_bytes:
-        yield InputError(name, _too_large(len(data), max_bytes) + " (UTF-16 JSONL is read whole)")
+        yield InputError(name, _too_large(os.fstat(fh.fileno()).st_size, max_bytes) + " (UTF-16 JSONL is read whole)")
         return
     try:
         decoded = decode(data, name)
