@@ -13,6 +13,7 @@ import functools
 import json
 import multiprocessing
 import os
+import stat
 import sys
 import tempfile
 from collections import deque
@@ -228,13 +229,16 @@ def _warm_up() -> None:
 # --- outputs -----------------------------------------------------------------------------
 
 
-def check_output_path(out: Path) -> None:
-    """Fail before any work when `out` cannot be a file we write."""
+def check_output_path(out: Path, regular_file: bool = True) -> None:
+    """Fail before any work when `out` cannot be a file we write. A device or pipe (e.g.
+    /dev/null) is refused when a `regular_file` is needed; never replaced by one."""
     from .graphfile import is_columnar
 
     out = Path(out)
     if out.is_dir() and not is_columnar(out):  # a columnar graph file is a folder; it gets replaced
         raise OutputError(f"{display_name(out)}: is a folder; give a file name for the output")
+    if regular_file and _is_special(out):
+        raise OutputError(f"{display_name(out)}: is a device or pipe, not a file; give a file name for the output")
     folder = out.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -246,13 +250,28 @@ def check_output_path(out: Path) -> None:
         raise OutputError(f"{display_name(out)}: folder {display_name(folder)} is not writable")
 
 
+def _is_special(path: Path) -> bool:
+    """An existing device, FIFO or socket (following links: /dev/stdout is one)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
 class AtomicFile:
-    """A text file that appears under its name only when complete (temp file + rename)."""
+    """A text file that appears under its name only when complete (temp file + rename).
+    A device or pipe (/dev/stdout, a FIFO) is written in place: renaming over it would
+    replace the device."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        check_output_path(self.path)
+        check_output_path(self.path, regular_file=False)
+        self.tmp = None
         try:
+            if _is_special(self.path):
+                self.fh = open(self.path, "w", encoding="utf-8", errors="replace", newline="\n")
+                return
             fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}-", suffix=".tmp")
         except OSError as exc:
             raise OutputError(f"{display_name(self.path)}: cannot write ({exc.strerror or exc})") from None
@@ -268,7 +287,8 @@ class AtomicFile:
     def commit(self) -> None:
         try:
             self.fh.close()
-            os.replace(self.tmp, self.path)
+            if self.tmp:
+                os.replace(self.tmp, self.path)
         except OSError as exc:
             self.abort()
             raise OutputError(f"{display_name(self.path)}: cannot write ({exc.strerror or exc})") from None
@@ -279,7 +299,8 @@ class AtomicFile:
         except OSError:
             pass
         try:
-            os.unlink(self.tmp)
+            if self.tmp:
+                os.unlink(self.tmp)
         except OSError:
             pass
 

@@ -188,3 +188,22 @@ def test_hostile_build_with_jobs_writes_the_same_graph(tmp_path):
     assert _run("build", FIXTURES, "--out", one, "--jobs", "1").exit_code == 0
     assert _run("build", FIXTURES, "--out", two, "--jobs", "2").exit_code == 0
     assert one.read_text(encoding="utf-8") == two.read_text(encoding="utf-8")
+
+
+def test_hostile_output_to_a_pipe_is_written_in_place_never_replaced(tmp_path):
+    import stat
+    import threading
+
+    (tmp_path / "a.txt").write_text(GOOD, encoding="utf-8")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")))
+    reader.start()
+    result = _run("extract", tmp_path / "a.txt", "--out", pipe)
+    reader.join(timeout=30)
+    assert result.exit_code == 0 and json.loads(received[0])["article"]["id"] == "a"
+    assert stat.S_ISFIFO(pipe.stat().st_mode)  # not renamed over by a temp file
+    result = _run("build", tmp_path / "a.txt", "--out", pipe)
+    assert result.exit_code == 1 and "is a device or pipe" in result.stderr
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
