@@ -11,16 +11,22 @@ from ..resolve import entities_from_mentions
 from .mentions import DESCRIPTOR_CONFIDENCE, find_mentions
 from .relations import extract_relations
 
-__all__ = ["extract_article"]
+__all__ = ["extract_article", "article_entities"]
 
 
-def extract_article(article: Article) -> Extraction:
+def article_entities(article: Article) -> tuple:
+    """(entities, the mentions that refer to them) of one article."""
     lexicon = load_lexicon()
     mentions = _corefer(find_mentions(article.text, article.lang), article.id)
     entities = entities_from_mentions(mentions, lexicon, article.lang)
     known = {e.id for e in entities}
-    mentions = [m for m in mentions if m.entity_key in known]
-    relations = extract_relations(article, mentions)
+    return entities, [m for m in mentions if m.entity_key in known]
+
+
+def extract_article(article: Article, scorer=...) -> Extraction:
+    """Entities and relations of one article; `scorer` overrides the shipped model (None: rules only)."""
+    entities, mentions = article_entities(article)
+    relations = extract_relations(article, mentions, scorer)
     return Extraction(article=article, entities=tuple(entities), relations=tuple(relations))
 
 

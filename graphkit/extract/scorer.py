@@ -1,0 +1,88 @@
+"""The relation scorer: a one-vs-rest logistic model over candidate features.
+
+The model file (graphkit/models/relation_scorer.json) is plain JSON written by
+`graphkit train` (graphkit/extract/training.py, which uses scikit-learn): per label an
+intercept, feature weights and a decision threshold chosen by cross-validation. Scoring
+needs no third-party library, so the shipped model loads offline, is small, diffable and
+versioned with the code. Labels are ``PARTNERS_WITH`` (symmetric) and ``<TYPE>:fwd`` /
+``<TYPE>:rev`` for directed types, relative to the order of the two mentions in the text.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from ..errors import GraphkitError
+from ..model import RelationType
+
+__all__ = ["Scorer", "Decision", "load_scorer", "MODEL_FORMAT", "label_of", "decode_label"]
+
+MODEL_FORMAT = "graphkit-relation-scorer/1"
+
+
+def label_of(rtype: RelationType, forward: bool) -> str:
+    if rtype is RelationType.PARTNERS_WITH:
+        return rtype.value
+    return f"{rtype.value}:{'fwd' if forward else 'rev'}"
+
+
+def decode_label(label: str) -> tuple:
+    """label -> (RelationType, forward?)."""
+    name, _, direction = label.partition(":")
+    return RelationType(name), direction != "rev"
+
+
+@dataclass(frozen=True)
+class Decision:
+    label: str
+    probability: float
+    threshold: float
+
+    @property
+    def accepted(self) -> bool:
+        return self.probability >= self.threshold
+
+
+class Scorer:
+    def __init__(self, data: dict, source: str = "model"):
+        if data.get("format") != MODEL_FORMAT:
+            raise GraphkitError(f"{source}: not a relation scorer model (format {data.get('format')!r})")
+        self.source = source
+        self.meta = {k: v for k, v in data.items() if k != "labels"}
+        # an unblocked rule hit for a label multiplies its threshold by this factor
+        self.rule_support = float(data.get("rule_support", 1.0))
+        self.labels = {}
+        for label, spec in data["labels"].items():
+            decode_label(label)
+            self.labels[label] = (float(spec["intercept"]), dict(spec["weights"]), float(spec["threshold"]))
+
+    def score(self, features) -> list:
+        """A Decision per label, best first."""
+        out = []
+        for label, (intercept, weights, threshold) in self.labels.items():
+            z = intercept + sum(weights.get(f, 0.0) for f in features)
+            p = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+            out.append(Decision(label, round(p, 4), threshold))
+        out.sort(key=lambda d: -d.probability)
+        return out
+
+
+def default_model_path() -> Path:
+    return Path(str(resources.files("graphkit"))) / "models" / "relation_scorer.json"
+
+
+@lru_cache(maxsize=4)
+def load_scorer(path: str | None = None) -> Scorer | None:
+    """The shipped (or given) model; None when no model file exists (rule-only mode)."""
+    file = Path(path) if path else default_model_path()
+    if not file.exists():
+        return None
+    try:
+        return Scorer(json.loads(file.read_text(encoding="utf-8")), str(file))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise GraphkitError(f"{file}: cannot read the relation scorer ({exc})") from None

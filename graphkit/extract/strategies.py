@@ -1,0 +1,348 @@
+"""Argument strategies: how a rule's trigger or pattern picks the parties of its relation.
+
+Each strategy is implemented once and is chosen by name in the rule files. A strategy
+returns *hits*: (rule, head mention index, tail mention index, blocking cue or None). Hits
+are evidence for the scorer, not verdicts.
+
+* ``connector_split``: parties of the trigger's clause, split at a "with" connector
+  ("A und B mit C": A-C, B-C, not A-B); without a connector, every pair of the clause.
+* ``joiners``: newcomers to the sentence's or the previous multi-party deal.
+* ``before_after``: heads before the trigger in its clause, tails from the first
+  coordinated run after it ("A invests in B and C").
+* ``before_anywhere``: heads before the trigger, tails anywhere in the sentence.
+* ``founders_of_program``: organizations that found or run a program ("A initiiert P
+  gemeinsam mit B und C": A, B, C -> P; passive forms name founders after the program).
+* ``program_members``: startups that join or take part in a program (program -> startup).
+* ``pattern``: a slot pattern over the masked sentence ({A}, {B}, {A+}); covers
+  apposition, possessive and "X, a subsidiary of Y" constructions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import combinations
+
+from ..model import EntityType
+from .rulebook import MENTION_TOKEN, LanguageRules, Rule, load_frames
+from .sentences import split_clauses
+
+__all__ = ["Hit", "MaskedSentence", "apply_rules"]
+
+_TOKEN = re.compile(r"⟦(\d+)⟧")
+_ORG = EntityType.ORGANIZATION
+_BOUNDARY = re.compile(r"[。；;:：]")
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    head: int
+    tail: int
+    blocked: str | None = None  # the cue class that silences it in this clause
+
+
+class MaskedSentence:
+    """A sentence whose mentions are replaced by tokens, with clause spans and cues."""
+
+    def __init__(self, text: str, view: str, start: int, end: int, mentions: list, rules: LanguageRules, kinds: dict):
+        self.start, self.end = start, end
+        self.text = text[start:end]
+        self.view = view[start:end]
+        self.mentions = mentions
+        self.kinds = kinds
+        self.rules = rules
+        parts, pos, self.token_pos = [], start, []
+        out_len = 0
+        for i, m in enumerate(mentions):
+            chunk = view[pos:m.start]
+            parts.append(chunk)
+            out_len += len(chunk)
+            token = MENTION_TOKEN.format(i)
+            self.token_pos.append(out_len)
+            parts.append(token)
+            out_len += len(token)
+            pos = m.end
+        parts.append(view[pos:end])
+        self.masked = "".join(parts)
+        self.clauses = split_clauses(self.masked, 0, len(self.masked), rules.clause_split) or [(0, len(self.masked))]
+        exceptions = rules.cues.get("negation_exceptions")
+        cue_view = exceptions.sub(" ", self.masked) if exceptions else self.masked
+        self.cue_spans = {}
+        for name in ("negation", "talk", "rumour", "denial", "modality", "joint", "incubation"):
+            regex = rules.cues.get(name)
+            self.cue_spans[name] = [m.start() for m in regex.finditer(cue_view)] if regex else []
+        self.modifiers: set = set()
+
+    def token_end(self, i: int) -> int:
+        return self.token_pos[i] + len(MENTION_TOKEN.format(i))
+
+    def kind(self, i: int):
+        return self.kinds.get(self.mentions[i].entity_key)
+
+    def clause_of(self, offset: int) -> tuple:
+        for s, e in self.clauses:
+            if s <= offset <= e:
+                return s, e
+        return 0, len(self.masked)
+
+    def cues_in(self, s: int, e: int) -> set:
+        return {name for name, spans in self.cue_spans.items() if any(s <= p < e for p in spans)}
+
+    def blocking_cue(self, rule: Rule, offset: int) -> str | None:
+        frame = load_frames()[rule.relation]
+        s, e = self.clause_of(offset)
+        found = self.cues_in(s, e)
+        return next((c for c in frame.blocked_by if c in found), None)
+
+    def is_party(self, i: int) -> bool:
+        """An organization acting in the sentence, not a possessor, source or job title."""
+        m = self.mentions[i]
+        if m.type is not _ORG or i in self.modifiers:
+            return False
+        after = self.masked[self.token_end(i):self.token_end(i) + 12]
+        if after.startswith(("'s", "’s")):
+            return False
+        npb = self.rules.cues.get("non_party_before")
+        if npb:
+            window = self.masked[max(0, self.token_pos[i] - 30):self.token_pos[i]]
+            if any(m.end() == len(window) for m in npb.finditer(window)):
+                return False
+        titles = self.rules.cues.get("title_words")
+        return not (titles and titles.match(after.lstrip()))
+
+
+def _indices(text: str) -> list:
+    return [int(x) for x in _TOKEN.findall(text or "")]
+
+
+def _unique(sent: MaskedSentence, indices) -> list:
+    seen, out = set(), []
+    for i in sorted(indices, key=lambda i: sent.token_pos[i]):
+        key = sent.mentions[i].entity_key
+        if key not in seen:
+            seen.add(key)
+            out.append(i)
+    return out
+
+
+def _first_run(sent: MaskedSentence, indices: list, list_sep: re.Pattern) -> list:
+    """The first mention and those coordinated with it ("Azure und IoT Edge")."""
+    indices = sorted(indices, key=lambda i: sent.token_pos[i])
+    run = [indices[0]]
+    for i in indices[1:]:
+        gap = sent.masked[sent.token_end(run[-1]):sent.token_pos[i]]
+        if not list_sep.fullmatch(gap):
+            break
+        run.append(i)
+    return run
+
+
+def _nearest_group(sent: MaskedSentence, indices: list) -> list:
+    """Of the parties left of a connector keep the last coordinated run ("A und B mit C")."""
+    indices = sorted(indices, key=lambda i: sent.token_pos[i])
+    group = [indices[-1]]
+    for i in reversed(indices[:-1]):
+        gap = sent.masked[sent.token_end(i):sent.token_pos[group[0]]]
+        if len(gap) > 40 or _BOUNDARY.search(gap) or (sent.rules.lang == "zh" and re.search("[,，]", gap)):
+            break
+        group.insert(0, i)
+    return group
+
+
+def _subject_group(sent: MaskedSentence, left: list) -> list:
+    """The sentence subject when an apposition separates it from the connector, else the
+    coordinated run nearest to the connector."""
+    first = min(left, key=lambda i: sent.token_pos[i])
+    if sent.rules.lang != "zh" and sent.token_pos[first] <= 1 and len(left) > 1:
+        if sent.masked[sent.token_end(first):].startswith(","):
+            return [first]
+    return _nearest_group(sent, left)
+
+
+class _Collector:
+    def __init__(self, sent: MaskedSentence, list_sep: re.Pattern):
+        self.sent, self.list_sep, self.hits = sent, list_sep, []
+        self.frames = load_frames()
+
+    def add(self, rule: Rule, head: int, tail: int, offset: int, relation=None) -> None:
+        sent = self.sent
+        if sent.mentions[head].entity_key == sent.mentions[tail].entity_key:
+            return
+        frame = self.frames[relation or rule.relation]
+        if not frame.allows(sent.mentions[head].type, sent.kind(head), sent.mentions[tail].type, sent.kind(tail)):
+            return
+        self.hits.append(Hit(rule if relation is None else _as_relation(rule, relation), head, tail,
+                             sent.blocking_cue(rule if relation is None else _as_relation(rule, relation), offset)))
+
+
+_DERIVED: dict = {}
+
+
+def _as_relation(rule: Rule, relation) -> Rule:
+    """A derived rule id for a second relation a rule implies (co-founders partner)."""
+    key = (rule.id, relation)
+    if key not in _DERIVED:
+        from dataclasses import replace
+        _DERIVED[key] = replace(rule, id=f"{rule.id}+{relation.value.lower()}", relation=relation)
+    return _DERIVED[key]
+
+
+def _patterns(c: _Collector, rules: list) -> None:
+    sent = c.sent
+    from ..model import RelationType
+    for rule in rules:
+        pos = 0
+        while (m := rule.regex.search(sent.masked, pos)) is not None:
+            pos = m.start() + 1
+            heads = [i for i in _indices(m.group(rule.head)) if not rule.head_types or sent.mentions[i].type in rule.head_types]
+            tails = [i for i in _indices(m.group(rule.tail)) if not rule.tail_types or sent.mentions[i].type in rule.tail_types]
+            if not heads or not tails:
+                continue
+            if rule.modifier:
+                sent.modifiers.update(_indices(m.group(rule.modifier)))
+            for h in heads:
+                for t in tails:
+                    c.add(rule, h, t, m.start())
+            if rule.also_partners and len(tails) > 1:
+                for a, b in combinations(tails, 2):
+                    c.add(rule, a, b, m.start(), RelationType.PARTNERS_WITH)
+
+
+def _connector_split(c: _Collector, rule: Rule) -> None:
+    sent = c.sent
+    parties = [i for i in range(len(sent.mentions)) if sent.is_party(i)]
+    if len(_unique(sent, parties)) < 2:
+        return
+    for trig in rule.regex.finditer(sent.masked):
+        cs, ce = sent.clause_of(trig.start())
+        scope = [i for i in parties if cs <= sent.token_pos[i] < ce]
+        if len(_unique(sent, scope)) < 2:
+            cs = 0
+            scope = [i for i in parties if sent.token_pos[i] < ce]
+        if len(_unique(sent, scope)) < 2:
+            continue
+        split = False
+        if sent.rules.with_connectors:
+            for conn in sent.rules.with_connectors.finditer(sent.masked, cs, ce):
+                left = [i for i in scope if sent.token_pos[i] < conn.start()]
+                right = [i for i in scope if sent.token_pos[i] >= conn.end()]
+                if not left or not right:
+                    continue
+                for a in _unique(sent, _subject_group(sent, left)):
+                    for b in _unique(sent, _first_run(sent, right, c.list_sep)):
+                        c.add(rule, a, b, trig.start())
+                split = True
+                break
+        if not split:
+            group = _unique(sent, scope)
+            if len(group) <= 8:
+                for a, b in combinations(group, 2):
+                    c.add(rule, a, b, trig.start())
+
+
+def _directed(c: _Collector, rule: Rule, anywhere: bool) -> None:
+    sent = c.sent
+    frame = c.frames[rule.relation]
+    for trig in rule.regex.finditer(sent.masked):
+        cs, ce = sent.clause_of(trig.start())
+        heads, tails = [], []
+        for i in range(len(sent.mentions)):
+            pos, m = sent.token_pos[i], sent.mentions[i]
+            if cs <= pos < trig.start() and m.type in frame.head_types and (m.type is not _ORG or sent.is_party(i)):
+                heads.append(i)
+            elif m.type in frame.tail_types and i not in sent.modifiers and (
+                    (anywhere and not cs <= pos < trig.start()) or (not anywhere and trig.start() <= pos < ce)):
+                tails.append(i)
+        if not heads or not tails:
+            continue
+        heads = _subject_group(sent, heads)
+        if not anywhere:
+            tails = _first_run(sent, tails, c.list_sep)
+        for h in _unique(sent, heads):
+            for t in _unique(sent, tails):
+                c.add(rule, h, t, trig.start())
+
+
+def _founders(c: _Collector, rule: Rule) -> None:
+    from ..model import RelationType
+    sent = c.sent
+    programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM]
+    orgs = [i for i in range(len(sent.mentions)) if sent.is_party(i)]
+    found = rule.regex.search(sent.masked)
+    if not programs or not orgs or not found:
+        return
+    joint = bool(sent.cue_spans.get("joint"))
+    for p in programs:
+        anchor = min(found.start(), sent.token_pos[p])
+        before = [i for i in orgs if sent.token_pos[i] < anchor]
+        between = [i for i in orgs if anchor <= sent.token_pos[i] < sent.token_pos[p]]
+        after = []
+        if sent.rules.with_connectors:  # "A initiiert P gemeinsam mit B, C und D"
+            for conn in sent.rules.with_connectors.finditer(sent.masked, sent.token_pos[p]):
+                after = _first_run(sent, [i for i in orgs if sent.token_pos[i] >= conn.end()], c.list_sep) \
+                    if any(sent.token_pos[i] >= conn.end() for i in orgs) else []
+                break
+        group = _subject_group(sent, before) if before else []
+        if not group and not between and found.start() > sent.token_pos[p]:
+            later = [i for i in orgs if sent.token_pos[p] < sent.token_pos[i] < found.start()]
+            between = _first_run(sent, later, c.list_sep) if later else []
+        founders = _unique(sent, group + between + after)
+        for o in founders:
+            c.add(rule, o, p, found.start())
+        if joint or after:
+            for a, b in combinations(founders, 2):
+                c.add(rule, a, b, found.start(), RelationType.PARTNERS_WITH)
+
+
+def _members(c: _Collector, rule: Rule) -> None:
+    sent = c.sent
+    trig = rule.regex.search(sent.masked)
+    if not trig:
+        return
+    programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM]
+    startups = [i for i in range(len(sent.mentions)) if sent.is_party(i)
+                and sent.kind(i) not in ("carmaker", "internet", "cloud", "tech", "investor", "incubator")]
+    for p in _unique(sent, programs):
+        for s in _unique(sent, startups):
+            c.add(rule, p, s, trig.start())
+
+
+def _joiners(c: _Collector, rule: Rule, group: list) -> None:
+    """Newcomers join the latest multi-party deal: they partner with every member."""
+    sent = c.sent
+    trig = rule.regex.search(sent.masked)
+    if not trig or not group:
+        return
+    members = {k for k in group}
+    newcomers = _unique(sent, [i for i in range(len(sent.mentions))
+                               if sent.is_party(i) and sent.mentions[i].entity_key not in members])
+    c.joined = [(sent.mentions[n], k) for n in newcomers for k in members]
+    for a, b in combinations(newcomers, 2):
+        c.add(rule, a, b, trig.start())
+
+
+def apply_rules(sent: MaskedSentence, rules: LanguageRules, group: list | None = None) -> tuple:
+    """Every hit of the language's rules in one sentence (patterns first: they mark the
+    possessors and appositions that are not parties of the sentence's deal). Returns
+    (hits, joined) where `joined` pairs newcomers with members of an earlier deal."""
+    from .rulebook import _list_sep
+    c = _Collector(sent, re.compile(_list_sep(rules.lang) + r"?\s*"))
+    c.joined = []
+    if len(sent.mentions) < 1:
+        return [], []
+    _patterns(c, rules.by_strategy("pattern"))
+    for rule in rules.rules:
+        if rule.requires and not sent.cue_spans.get(rule.requires):
+            continue
+        if rule.strategy == "connector_split":
+            _connector_split(c, rule)
+        elif rule.strategy in ("before_after", "before_anywhere"):
+            _directed(c, rule, rule.strategy == "before_anywhere")
+        elif rule.strategy == "founders_of_program":
+            _founders(c, rule)
+        elif rule.strategy == "program_members":
+            _members(c, rule)
+        elif rule.strategy == "joiners":
+            _joiners(c, rule, group or [])
+    return c.hits, c.joined
