@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import __version__, analyze, batch, ingest
+from .cli_rules import rules_app, train as train_command
 from .errors import GraphkitError, UsageProblem
 from .extract import extract_article
 from .graph import build_graph, load_graph, save_graph
@@ -748,6 +749,8 @@ def _id_prefix(flag: Optional[str], graph_path: Optional[Path] = None) -> tuple:
 report_app = _App(help="Scripted Cypher reports (cypher/reports/*.cypher) run against Neo4j.",
                   no_args_is_help=True, context_settings=CONTEXT, **HELP_STYLE)
 app.add_typer(report_app, name="report")
+app.add_typer(rules_app, name="rules")
+app.command("train")(train_command)
 
 
 @report_app.command("list")

@@ -111,7 +111,8 @@ class LanguageRules:
 def _gap(lang: str, n: int) -> str:
     if lang == "zh":
         return rf"[^⟦。；;！？]{{0,{n}}}?"
-    return rf"(?:[^\s⟦。；;.!?]+\s*){{0,{n}}}?"
+    # one way only to cut a gap into tokens (no nested ambiguity): linear-time matching
+    return rf"(?:[^\s⟦。；;.!?]+\s+){{0,{n}}}?"
 
 
 def _list_sep(lang: str) -> str:

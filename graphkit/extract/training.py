@@ -30,7 +30,8 @@ from .scorer import MODEL_FORMAT, Scorer, label_of
 
 __all__ = ["TrainingArticle", "load_training_corpus", "train_model", "cross_validate", "reliability"]
 
-THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
+DEFAULT_THRESHOLD = 0.5
 MIN_POSITIVES = 3
 
 
@@ -103,7 +104,7 @@ def load_training_corpus(corpus: Path, exclude: set = frozenset(), splits=("seed
     return out
 
 
-def train_model(articles: list, threshold: float = 0.5, C: float = 1.0, seed: int = 0, rule_support: float = 0.3) -> dict:
+def train_model(articles: list, threshold: float = DEFAULT_THRESHOLD, C: float = 1.0, seed: int = 0, rule_support: float = 0.3) -> dict:
     """Fit one logistic regression per label with enough positives; return the model JSON."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression

@@ -1,0 +1,106 @@
+"""Rule files: validation errors name the file and rule; every example and counter-example runs."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from graphkit.cli import app
+from graphkit.extract.rulebook import RuleFileError, load_language_rules, parse_frames, parse_language_rules, rule_files
+from graphkit.extract.trace import rule_outcome
+
+LANGS = ("zh", "de", "ru", "en")
+RULES = [(lang, rule) for lang in LANGS for rule in load_language_rules(lang).rules]
+
+
+def _cases(kind):
+    for lang, rule in RULES:
+        for sentence in getattr(rule, kind):
+            yield pytest.param(lang, rule, sentence, id=f"{rule.id}:{sentence[:30]}")
+
+
+@pytest.mark.parametrize("lang,rule,sentence", list(_cases("examples")))
+def test_rule_example_fires(lang, rule, sentence):
+    fired, unblocked = rule_outcome(rule, sentence, lang)
+    assert unblocked, f"{rule.id} should fire on: {sentence}"
+
+
+@pytest.mark.parametrize("lang,rule,sentence", list(_cases("counter_examples")))
+def test_rule_counter_example_does_not_fire(lang, rule, sentence):
+    _, unblocked = rule_outcome(rule, sentence, lang)
+    assert not unblocked, f"{rule.id} should not fire on: {sentence}"
+
+
+def test_every_rule_has_an_id_and_examples():
+    assert all(rule.id.startswith(f"{lang}.") for lang, rule in RULES)
+    without = [rule.id for _, rule in RULES if not rule.examples]
+    assert len(without) <= len(RULES) // 2, f"rules without examples: {without}"
+
+
+_GOOD_RULE = '''
+lang = "en"
+clause_split = "[;]"
+[cues]
+negation = ["\\\\btalks\\\\b"]
+[connectors]
+with = ["\\\\bwith\\\\b"]
+[[rule]]
+id = "en.test.partners"
+relation = "PARTNERS_WITH"
+strategy = "connector_split"
+triggers = ["\\\\bpartner"]
+'''
+
+
+@pytest.mark.parametrize("edit,problem", [
+    (lambda s: s.replace('strategy = "connector_split"', 'strategy = "connector_split"\ncolour = "red"'), "unknown key 'colour'"),
+    (lambda s: s.replace('["\\\\bpartner"]', '["(unclosed"]'), "bad regex"),
+    (lambda s: s.replace('"PARTNERS_WITH"', '"FRIENDS_WITH"'), "unknown relation 'FRIENDS_WITH'"),
+    (lambda s: s.replace('"connector_split"', '"telepathy"'), "unknown strategy 'telepathy'"),
+    (lambda s: s.replace('["\\\\bpartner"]', '["⟦0⟧ partner"]'), "internal mention tokens"),
+])
+def test_rule_file_errors_name_the_file_and_rule(tmp_path, edit, problem):
+    path = tmp_path / "en.toml"
+    path.write_text(edit(_GOOD_RULE), encoding="utf-8")
+    with pytest.raises(RuleFileError) as err:
+        parse_language_rules(path, "en")
+    message = str(err.value)
+    assert str(path) in message and "en.test.partners" in message and problem in message
+    assert "\n" not in message
+
+
+def test_good_rule_file_parses(tmp_path):
+    path = tmp_path / "en.toml"
+    path.write_text(_GOOD_RULE, encoding="utf-8")
+    rules = parse_language_rules(path, "en")
+    assert [r.id for r in rules.rules] == ["en.test.partners"]
+
+
+def test_frames_file_errors(tmp_path):
+    path = tmp_path / "frames.toml"
+    path.write_text('[frame.PARTNERS_WITH]\nsymmetric = true\nblocked_by = ["gossip"]\n', encoding="utf-8")
+    with pytest.raises(RuleFileError, match="frame PARTNERS_WITH: unknown cue class 'gossip'"):
+        parse_frames(path)
+
+
+def test_shipped_rule_files_are_the_ones_loaded():
+    assert set(rule_files()) == set(LANGS)
+    assert all(path.exists() for path in rule_files().values())
+
+
+def test_cli_rules_check_passes_on_shipped_files():
+    result = CliRunner().invoke(app, ["rules", "check"])
+    assert result.exit_code == 0, result.output
+    assert "all rule files valid" in result.output
+
+
+def test_cli_rules_trace_shows_rules_blocks_and_relations():
+    runner = CliRunner()
+    ok = runner.invoke(app, ["rules", "trace", "BMW arbeitet seit Jahren bei der Software mit Tencent zusammen.", "--lang", "de"])
+    assert ok.exit_code == 0, ok.output
+    assert "mentions:" in ok.output and "BMW" in ok.output and "Tencent" in ok.output
+    assert "PARTNERS_WITH BMW -> Tencent" in ok.output or "PARTNERS_WITH Tencent -> BMW" in ok.output
+    blocked = runner.invoke(app, ["rules", "trace", "BMW is in talks to partner with Tencent.", "--lang", "en"])
+    assert blocked.exit_code == 0
+    assert "BLOCKED by negation" in blocked.output
+    assert "relations:\n  none" in blocked.output
