@@ -8,7 +8,10 @@ __all__ = ["split_sentences", "split_clauses"]
 
 # A sentence ends at CJK end punctuation, at a newline, or at . ! ? followed by space and
 # a capital, quote or digit, unless the period closes an abbreviation ("Co. Ltd", "Inc.").
-_END = re.compile(r"[。！？](?:[”」』\"»])?|\n+|[.!?](?:[”\"»])?(?=\s+[A-ZА-ЯЁ“„«\"\d])")
+# Page text often glues sentences together ("übermittelt.Im September"): a period between
+# a lower-case word and a capitalised word ends a sentence too, unless the word before is
+# itself capitalised ("Yandex.Music", "Яндекс.Такси" are names).
+_END = re.compile(r"[。！？](?:[”」』\"»])?|\n+|[.!?](?:[”\"»])?(?=\s+[A-ZА-ЯЁ“„«\"\d]|[A-ZÄÖÜА-ЯЁ][a-zäöüßа-яё])")
 _ABBREVIATIONS = {"co", "inc", "ltd", "corp", "mr", "mrs", "dr", "st", "nr", "ca", "bzw", "vs", "no", "z.b", "u.a", "jr", "sr", "gen"}
 
 
@@ -19,6 +22,10 @@ def split_sentences(text: str) -> list:
         if m.group(0)[0] == ".":
             word = re.search(r"([\w.]+)$", text[max(0, m.start() - 6):m.start()])
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
+                continue
+        if m.group(0)[0] in ".!?" and m.end() < len(text) and not text[m.end()].isspace():
+            before = re.search(r"(\w+)$", text[max(0, m.start() - 40):m.start()])
+            if not before or not before.group(1)[0].islower():
                 continue
         spans.append((start, m.end()))
         start = m.end()
