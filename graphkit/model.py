@@ -74,6 +74,7 @@ class Mention:
     entity_key: str  # canonical id of the entity the mention refers to
     type: EntityType
     confidence: float  # 1.0 for lexicon names, lower for discovered names
+    origin: str = "lexicon"  # how it was found: lexicon, legal_form, coordination, quoted_program, ...
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from functools import lru_cache
 import ahocorasick
 
 from ..lexicon import Lexicon, load_lexicon
+from .coordination import coordinated_names
 from ..model import EntityType, Mention
 from ..textnorm import is_cjk, is_word_char, match_view, slugify
 
@@ -138,37 +139,37 @@ _COMMON_ACRONYMS = {"ai", "ceo", "cto", "cfo", "it", "iot", "ppt", "lbs", "app",
 
 
 def _discover(text: str, lang: str) -> list:
-    """(start, end, name, type, confidence) of candidate names not taken from the lexicon."""
+    """(start, end, name, type, confidence, origin) of candidate names not taken from the lexicon."""
     found = []
     for m in _LATIN_LEGAL.finditer(text):
-        found.append((m.start(), m.end(), m.group(0), EntityType.ORGANIZATION, 0.7))
+        found.append((m.start(), m.end(), m.group(0), EntityType.ORGANIZATION, 0.7, "legal_form"))
     for m in _LATIN_PROGRAM.finditer(text):
         if len(m.group(1).split()) >= 2:
-            found.append((m.start(1), m.end(1), m.group(1), EntityType.PROGRAM, 0.6))
+            found.append((m.start(1), m.end(1), m.group(1), EntityType.PROGRAM, 0.6, "program_name"))
     for m in _QUOTED.finditer(text):
         inner = m.group(1).strip()
         if _PROGRAM_NOUNS.search(inner) and len(inner) >= 3:
-            found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.65))
+            found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.65, "quoted_program"))
             continue
         before, after = text[max(0, m.start() - 6):m.start()], text[m.end():m.end() + 8]
         glued = m.start() > 0 and (is_cjk(text[m.start() - 1]) or text[m.start() - 1].isalnum())
         if re.match(rf"^[^，。,.\s]{{0,4}}?({_PRODUCT_NOUNS_ZH}|system|platform|Plattform|платформ)", after, re.I):
-            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, 0.6))
+            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, 0.6, "quoted_product"))
         elif re.search(r"(中心|基地|实验室)\s?$", before):
-            found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.6))
+            found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.6, "quoted_program"))
         elif lang == "zh" and glued and not re.search(r"[，。,\s]", inner) and len(inner) <= 12:
             # X“Y”: a name glued to its owner (阿里云“汽车云”, 騰訊「AI in Car」); kept only
             # when X is a known organization (checked in find_mentions)
-            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, OWNED_PRODUCT_CONFIDENCE))
+            found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, OWNED_PRODUCT_CONFIDENCE, "owned_product"))
     for m in _JOINT_PROGRAM.finditer(text):
-        found.append((m.start(), m.end(), m.group(0), EntityType.PROGRAM, DESCRIPTOR_CONFIDENCE))
+        found.append((m.start(), m.end(), m.group(0), EntityType.PROGRAM, DESCRIPTOR_CONFIDENCE, "descriptor"))
     for m in _LATIN_APPOSITIVE.finditer(text):
-        found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6))
+        found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6, "apposition"))
     for m in _STARTUP_ORIGIN.finditer(text):
         window = text[max(0, m.start() - 300):m.end() + 300]
         name = m.group(1)
         if _STARTUP_CUE.search(window) and (name[0].isupper() or re.search(r"[a-z][A-Z]", name)) and len(name) > 2:
-            found.append((m.start(1), m.end(1), name, EntityType.ORGANIZATION, 0.55))
+            found.append((m.start(1), m.end(1), name, EntityType.ORGANIZATION, 0.55, "startup_origin"))
     if lang == "zh":
         for m in _ZH_ORG.finditer(text):
             start, end = m.start(1), m.end(1)
@@ -180,7 +181,7 @@ def _discover(text: str, lang: str) -> list:
             start += cut + 1
             if end - start >= 4 and not any(ch in _ZH_NOT_NAME for ch in text[start:end - 2]) and not text[start:end].startswith("新"):
                 kind = EntityType.PROGRAM if text[start:end].endswith("实验室") else EntityType.ORGANIZATION
-                found.append((start, end, text[start:end], kind, 0.6))
+                found.append((start, end, text[start:end], kind, 0.6, "zh_org_suffix"))
     if lang in ("zh", "ru"):
         for m in _LATIN_IN_CJK.finditer(text):
             name = m.group(0).strip(" .-")
@@ -196,10 +197,10 @@ def _discover(text: str, lang: str) -> list:
             if not cue:
                 continue
             org_cue = re.search(r"品牌|公司|бренд|компани|стартап", cue)
-            found.append((start, end, name, EntityType.ORGANIZATION if org_cue else EntityType.PRODUCT, 0.55))
+            found.append((start, end, name, EntityType.ORGANIZATION if org_cue else EntityType.PRODUCT, 0.55, "typed_context"))
     if lang == "ru":
         for m in _RU_ORG.finditer(text):
-            found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6))
+            found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6, "ru_org_noun"))
     return found
 
 
@@ -209,9 +210,9 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
     view = match_view(text)
     lexicon_found = matcher.lexicon_mentions(text, view)
     candidates = list(lexicon_found)
-    for start, end, name, etype, conf in _discover(text, lang):
+    for start, end, name, etype, conf, origin in _discover(text, lang):
         key = slugify(_strip_legal(name))
-        candidates.append(Mention(start, end, text[start:end], key, etype, conf))
+        candidates.append(Mention(start, end, text[start:end], key, etype, conf, origin))
     candidates.sort(key=lambda m: (-(m.end - m.start), -m.confidence, m.start))
     taken = bytearray(len(text) + 1)
     chosen = []
@@ -231,7 +232,7 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
         if m.confidence < 0.9 and any(s > m.start and e == m.end for s, e, _ in lexicon_spans):
             continue  # "助力东风集团": the known name is the real mention
         kept.append(m)
-    return kept
+    return sorted(kept + coordinated_names(text, kept, lang), key=lambda m: m.start)
 
 
 def _absorb_lexicon(m: Mention, text: str, view: str, matcher: Matcher) -> Mention:
@@ -241,7 +242,7 @@ def _absorb_lexicon(m: Mention, text: str, view: str, matcher: Matcher) -> Menti
     core = match_view(_strip_legal(m.text))
     hits = [a for _, (n, a) in matcher.automaton.iter(core) if n == len(core)] if len(matcher.automaton) else []
     if hits:
-        return Mention(m.start, m.end, m.text, hits[0].entity_id, hits[0].type, 0.9)
+        return Mention(m.start, m.end, m.text, hits[0].entity_id, hits[0].type, 0.9, m.origin + "+lexicon")
     return m
 
 
