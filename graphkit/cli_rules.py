@@ -118,9 +118,12 @@ def train(
     if not articles:
         _error(GraphkitError(f"{corpus}: no gold-annotated articles found"))
     _print(f"{len(articles)} articles, {sum(len(a.rows) for a in articles)} candidates")
+    threshold = training.DEFAULT_THRESHOLD
     if folds > 1:
         results = training.cross_validate(articles, k=folds, seed=seed)
-        report, extractions = results[training.DEFAULT_THRESHOLD]
+        threshold = training.best_threshold(results)
+        _print(f"threshold chosen by cross-validation: {threshold}")
+        report, extractions = results[threshold]
         for scope in ("all", "zh", "de", "ru", "en"):
             c = report.relations[scope]
             _print(f"cv core strict {scope}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}")
@@ -129,6 +132,6 @@ def train(
         _print("reliability (confidence bucket, relations, correct, precision):")
         for bucket, n, ok, precision in training.reliability(extractions, {a.article.id: a.gold for a in articles}):
             _print(f"  {bucket}  {n:4d}  {ok:4d}  {precision if precision is not None else '-'}")
-    model = training.train_model(articles, seed=seed)
+    model = training.train_model(articles, threshold=threshold, seed=seed)
     training.save_model(model, out)
     _print(f"wrote {out} ({len(model['labels'])} labels, {sum(len(s['weights']) for s in model['labels'].values())} weights)")

@@ -209,6 +209,23 @@ def _patterns(c: _Collector, rules: list) -> None:
                     c.add(rule, a, b, m.start(), RelationType.PARTNERS_WITH)
 
 
+_COMMA = re.compile(r"[,，、]|\bsowie\b|\bas well as\b|以及|\bа также\b")  # separators above "and"
+
+
+def _conjoined_pairs(sent: MaskedSentence, group: list, list_sep: re.Pattern) -> list:
+    """A list of pairs: four or more parties where at least two gaps are a bare
+    conjunction ("und", "and", "和") and the others commas; each conjoined pair is one deal."""
+    if len(group) < 4:
+        return []
+    ordered = sorted(group, key=lambda i: sent.token_pos[i])
+    pairs = []
+    for a, b in zip(ordered, ordered[1:]):
+        gap = sent.masked[sent.token_end(a):sent.token_pos[b]]
+        if list_sep.fullmatch(gap) and not _COMMA.search(gap) and gap.strip():
+            pairs.append((a, b))
+    return pairs if len(pairs) >= 2 and len(pairs) * 2 >= len(ordered) - 1 else []
+
+
 def _connector_split(c: _Collector, rule: Rule) -> None:
     sent = c.sent
     parties = [i for i in range(len(sent.mentions)) if sent.is_party(i)]
@@ -236,7 +253,11 @@ def _connector_split(c: _Collector, rule: Rule) -> None:
                 break
         if not split:
             group = _unique(sent, scope)
-            if len(group) <= 8:
+            pairs = _conjoined_pairs(sent, group, c.list_sep)
+            if pairs:  # "A und B, C und D sowie E und F haben Kooperationen unterzeichnet"
+                for a, b in pairs:
+                    c.add(rule, a, b, trig.start())
+            elif len(group) <= 8:
                 for a, b in combinations(group, 2):
                     c.add(rule, a, b, trig.start())
 

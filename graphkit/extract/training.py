@@ -157,6 +157,18 @@ def cross_validate(articles: list, k: int = 5, seed: int = 0, C: float = 1.0) ->
     return {t: (evaluate(x, gold), x) for t, x in by_threshold.items()}
 
 
+def all_types_f1(report) -> float:
+    tp = sum(c.tp for c in report.by_type.values())
+    fp = sum(c.fp for c in report.by_type.values())
+    fn = sum(c.fn for c in report.by_type.values())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def best_threshold(results: dict) -> float:
+    """The threshold with the best mean of core strict F1 and F1 over all nine types."""
+    return max(sorted(results), key=lambda t: (results[t][0].relations["all"].f1 + all_types_f1(results[t][0])) / 2)
+
+
 def reliability(extractions: list, gold: dict, buckets=(0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)) -> list:
     """(bucket, predicted relations, correct, precision) by confidence, strict matching."""
     from ..evaluate import _key
