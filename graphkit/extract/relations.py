@@ -64,24 +64,20 @@ def _pieces(text: str):
         yield start, end
 
 
-def _carried(view: str, start: int, end: int, rules, previous: list) -> list:
-    """Stand-in mentions for a subject carried over from the previous sentence."""
-    if not previous:
-        return []
-    out = []
-    for name, size in (("carried_pair", 2), ("carried_subject", 1)):
+def _carried(view: str, start: int, end: int, rules, previous: list, previous_products: list) -> list:
+    """Stand-in mentions for a subject carried over from the previous sentence: "双方" /
+    "both companies" for its two parties, "the platform" / "она" for its product, "the
+    company" / "该公司" for its first organization."""
+    for name, pool, size in (("carried_pair", previous, 2), ("carried_product", previous_products, 1),
+                             ("carried_subject", previous, 1)):
         regex = rules.cues.get(name)
-        if regex is None:
+        if regex is None or len(pool) < size:
             continue
         m = regex.search(view, start, min(end, start + 40))
         if m and m.start() - start <= 12:
-            parties = previous[:size] if size == 2 else previous[:1]
-            if size == 2 and len(parties) < 2:
-                continue
-            for p in parties:
-                out.append(Mention(m.start(), m.end(), view[m.start():m.end()], p.entity_key, p.type, p.confidence))
-            return out
-    return out
+            return [Mention(m.start(), m.end(), view[m.start():m.end()], p.entity_key, p.type, p.confidence, "carried")
+                    for p in pool[:size]]
+    return []
 
 
 def article_candidates(article, mentions) -> list:
@@ -94,7 +90,7 @@ def article_candidates(article, mentions) -> list:
         kinds[m.entity_key] = entry.kind if entry else None
     view = match_view(article.text)
     by_start = sorted(mentions, key=lambda m: m.start)
-    traces, cursor, previous, group = [], 0, [], []
+    traces, cursor, previous, previous_products, group = [], 0, [], [], []
     for start, end in _pieces(article.text):
         while cursor < len(by_start) and by_start[cursor].start < start:
             cursor += 1
@@ -104,12 +100,14 @@ def article_candidates(article, mentions) -> list:
         inside = by_start[cursor:stop][:MAX_MENTIONS]
         carried = []
         if not any(m.start - start <= 12 and m.type is EntityType.ORGANIZATION for m in inside):
-            carried = [c for c in _carried(view, start, end, rules, previous)
+            carried = [c for c in _carried(view, start, end, rules, previous, previous_products)
                        if not any(c.start < m.end and m.start < c.end for m in inside)]
         sentence_mentions = sorted(inside + carried, key=lambda m: (m.start, m.entity_key))
         orgs = [m for m in inside if m.type is EntityType.ORGANIZATION]
+        products = [m for m in inside if m.type is EntityType.PRODUCT]
         if not sentence_mentions:
             previous = orgs or previous
+            previous_products = products or previous_products
             continue
         sent = MaskedSentence(article.text, view, start, end, sentence_mentions, rules, kinds)
         hits, joined = apply_rules(sent, rules, group)
@@ -122,6 +120,8 @@ def article_candidates(article, mentions) -> list:
             group = sorted(partners)
         if orgs:
             previous = _distinct(orgs)
+        if products:
+            previous_products = _distinct(products)
     return traces
 
 

@@ -41,7 +41,7 @@ STRATEGIES = ("connector_split", "joiners", "before_after", "before_anywhere",
               "founders_of_program", "program_members", "pattern")
 CUE_CLASSES = ("negation", "talk", "rumour", "denial", "modality")
 _CUE_KEYS = set(CUE_CLASSES) | {"negation_exceptions", "non_party_before", "title_words", "joint", "incubation",
-                                "carried_subject", "carried_pair"}
+                                "carried_subject", "carried_pair", "carried_product"}
 _RULE_KEYS = {"id", "relation", "strategy", "triggers", "pattern", "head", "tail", "head_types", "tail_types",
               "modifier", "also_partners", "priority", "examples", "counter_examples", "requires"}
 _FILE_KEYS = {"lang", "clause_split", "cues", "connectors", "rule"}
