@@ -10,7 +10,7 @@ from importlib import resources
 from .model import EntityType
 from .textnorm import slugify
 
-__all__ = ["LexEntry", "Lexicon", "load_lexicon", "load_rules", "extend_lexicon", "LANGS"]
+__all__ = ["LexEntry", "Lexicon", "load_lexicon", "extend_lexicon", "LANGS"]
 
 LANGS = ("zh", "de", "ru", "en")
 
@@ -78,12 +78,6 @@ def load_lexicon() -> Lexicon:
             by_name[name] = entry_id
     return Lexicon(entries, by_name)
 
-
-@lru_cache(maxsize=None)
-def load_rules(lang: str) -> dict:
-    """Relation triggers and cue words for one language (graphkit/lexicons/triggers/<lang>.toml)."""
-    file = resources.files("graphkit.lexicons").joinpath("triggers", f"{lang}.toml")
-    return tomllib.loads(file.read_text(encoding="utf-8"))
 
 
 def extend_lexicon(lexicon: Lexicon, tables, source: str) -> list:

@@ -21,7 +21,7 @@ from ..model import EntityType, Mention, Relation, RelationType
 from ..textnorm import match_view
 from .features import Candidate, candidates
 from .rulebook import load_frames, load_language_rules
-from .scorer import decode_label, label_of, load_scorer
+from .scorer import label_of, load_scorer
 from .sentences import split_sentences
 from .strategies import MaskedSentence, apply_rules
 
@@ -142,12 +142,13 @@ def decide(trace: SentenceTrace, scorer) -> list:
     for cand in trace.candidates:
         first, second = cand.pair
         if scorer is not None:
-            supported = {label_of(h.rule.relation, direction == "fwd") for h, direction in cand.hits if not h.blocked}
+            supported = {h.rule.relation.value for h, _ in cand.hits if not h.blocked}
             for d in scorer.score(cand.features):
-                rtype, forward = decode_label(d.label)
+                rtype = RelationType(d.label)
                 accepted = d.probability >= (d.threshold * scorer.rule_support if d.label in supported else d.threshold)
-                trace.decisions.append((cand, d.label, d.probability, accepted))
-                if not accepted:
+                forward = _direction(cand, rtype, scorer, frames)
+                trace.decisions.append((cand, d.label if forward is None else label_of(rtype, forward), d.probability, accepted))
+                if not accepted or forward is None:
                     continue
                 head, tail = (first, second) if forward else (second, first)
                 if not frames[rtype].allows(head.type, sent.kinds.get(head.entity_key), tail.type, sent.kinds.get(tail.entity_key)):
@@ -161,6 +162,28 @@ def decide(trace: SentenceTrace, scorer) -> list:
                 head, tail = sent.mentions[hit.head], sent.mentions[hit.tail]
                 out.append((cand, hit.rule.relation, head, tail, frames[hit.rule.relation].base_confidence, hit.rule.id))
     return out
+
+
+def _direction(cand: Candidate, rtype: RelationType, scorer, frames) -> bool | None:
+    """Is the earlier mention the head? From the best unblocked rule hit of the type, else
+    the only orientation the frame allows, else the type's usual direction in the gold;
+    None when the frame allows neither."""
+    if rtype is RelationType.PARTNERS_WITH:
+        return True
+    hits = sorted(((h, d) for h, d in cand.hits if h.rule.relation is rtype and not h.blocked),
+                  key=lambda hd: -hd[0].rule.priority)
+    if hits:
+        return hits[0][1] == "fwd"
+    first, second = cand.pair
+    kinds = cand.sentence.kinds
+    frame = frames[rtype]
+    fwd = frame.allows(first.type, kinds.get(first.entity_key), second.type, kinds.get(second.entity_key))
+    rev = frame.allows(second.type, kinds.get(second.entity_key), first.type, kinds.get(first.entity_key))
+    if fwd != rev:
+        return fwd
+    if not fwd:
+        return None
+    return scorer.directions.get(rtype.value, "fwd") == "fwd"
 
 
 def _best_rule(cand: Candidate, rtype: RelationType) -> str | None:

@@ -6,6 +6,9 @@ intercept, feature weights and a decision threshold chosen by cross-validation. 
 needs no third-party library, so the shipped model loads offline, is small, diffable and
 versioned with the code. Labels are ``PARTNERS_WITH`` (symmetric) and ``<TYPE>:fwd`` /
 ``<TYPE>:rev`` for directed types, relative to the order of the two mentions in the text.
+The model itself has one classifier per relation type; the direction of a directed type
+is read from the rule hits, the frame's entity types, or the type's usual direction in the
+gold (`directions` in the model file).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from ..model import RelationType
 
 __all__ = ["Scorer", "Decision", "load_scorer", "MODEL_FORMAT", "label_of", "decode_label"]
 
-MODEL_FORMAT = "graphkit-relation-scorer/1"
+MODEL_FORMAT = "graphkit-relation-scorer/2"
 
 
 def label_of(rtype: RelationType, forward: bool) -> str:
@@ -56,9 +59,10 @@ class Scorer:
         self.meta = {k: v for k, v in data.items() if k != "labels"}
         # an unblocked rule hit for a label multiplies its threshold by this factor
         self.rule_support = float(data.get("rule_support", 1.0))
+        self.directions = dict(data.get("directions", {}))
         self.labels = {}
         for label, spec in data["labels"].items():
-            decode_label(label)
+            RelationType(label)
             self.labels[label] = (float(spec["intercept"]), dict(spec["weights"]), float(spec["threshold"]))
 
     def score(self, features) -> list:
