@@ -142,10 +142,14 @@ def decide(trace: SentenceTrace, scorer) -> list:
     for cand in trace.candidates:
         first, second = cand.pair
         if scorer is not None:
-            supported = {h.rule.relation.value for h, _ in cand.hits if not h.blocked}
+            support = {}
+            for h, _ in cand.hits:
+                if not h.blocked:
+                    factor = scorer.rule_support.get(h.rule.strategy, scorer.rule_support.get("default", 1.0))
+                    support[h.rule.relation.value] = min(factor, support.get(h.rule.relation.value, 1.0))
             for d in scorer.score(cand.features):
                 rtype = RelationType(d.label)
-                accepted = d.probability >= (d.threshold * scorer.rule_support if d.label in supported else d.threshold)
+                accepted = d.probability >= d.threshold * support.get(d.label, 1.0)
                 forward = _direction(cand, rtype, scorer, frames)
                 trace.decisions.append((cand, d.label if forward is None else label_of(rtype, forward), d.probability, accepted))
                 if not accepted or forward is None:

@@ -57,8 +57,11 @@ class Scorer:
             raise GraphkitError(f"{source}: not a relation scorer model (format {data.get('format')!r})")
         self.source = source
         self.meta = {k: v for k, v in data.items() if k != "labels"}
-        # an unblocked rule hit for a label multiplies its threshold by this factor
-        self.rule_support = float(data.get("rule_support", 1.0))
+        # an unblocked rule hit for a label multiplies its threshold by a factor per strategy
+        # (slot patterns are more specific than trigger words, so they lower it more)
+        support = data.get("rule_support", {})
+        self.rule_support = {"default": float(support)} if isinstance(support, (int, float)) else \
+            {k: float(v) for k, v in support.items()}
         self.directions = dict(data.get("directions", {}))
         self.labels = {}
         for label, spec in data["labels"].items():

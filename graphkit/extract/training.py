@@ -33,6 +33,8 @@ __all__ = ["TrainingArticle", "load_training_corpus", "train_model", "cross_vali
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
 DEFAULT_THRESHOLD = 0.5
 MIN_POSITIVES = 3
+# how far an unblocked rule hit lowers the acceptance threshold of its relation, by strategy
+RULE_SUPPORT = {"default": 0.3, "pattern": 0.1}
 
 
 @dataclass
@@ -104,7 +106,7 @@ def load_training_corpus(corpus: Path, exclude: set = frozenset(), splits=("seed
     return out
 
 
-def train_model(articles: list, threshold: float = DEFAULT_THRESHOLD, C: float = 0.3, seed: int = 0, rule_support: float = 0.3) -> dict:
+def train_model(articles: list, threshold: float = DEFAULT_THRESHOLD, C: float = 0.3, seed: int = 0, rule_support: dict | None = None) -> dict:
     """Fit one logistic regression per label with enough positives; return the model JSON."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -139,7 +141,7 @@ def train_model(articles: list, threshold: float = DEFAULT_THRESHOLD, C: float =
         labels_out[label] = {"intercept": round(float(clf.intercept_[0]), 4), "weights": weights,
                              "threshold": threshold, "positives": counts[label]}
     return {"format": MODEL_FORMAT, "created": _dt.date.today().isoformat(), "C": C, "seed": seed,
-            "rule_support": rule_support,
+            "rule_support": rule_support or RULE_SUPPORT,
             "directions": {t: ("rev" if d["rev"] > d["fwd"] else "fwd") for t, d in sorted(directions.items())},
             "articles": sorted(a.article.id for a in articles), "candidates": len(rows), "labels": labels_out}
 
