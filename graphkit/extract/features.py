@@ -32,6 +32,11 @@ class Candidate:
     hits: list = field(default_factory=list)  # (Hit, "fwd"|"rev")
 
     @property
+    def same_clause(self) -> bool:
+        s = self.sentence
+        return s.clause_of(s.token_pos[self.first]) == s.clause_of(s.token_pos[self.second])
+
+    @property
     def pair(self):
         return self.sentence.mentions[self.first], self.sentence.mentions[self.second]
 

@@ -151,6 +151,8 @@ def decide(trace: SentenceTrace, scorer) -> list:
                 rtype = RelationType(d.label)
                 accepted = d.probability >= d.threshold * support.get(d.label, 1.0)
                 forward = _direction(cand, rtype, scorer, frames)
+                if d.label not in support and rtype is not RelationType.PARTNERS_WITH and not cand.same_clause:
+                    accepted = False  # a directed relation across clauses needs a rule that links them
                 trace.decisions.append((cand, d.label if forward is None else label_of(rtype, forward), d.probability, accepted))
                 if not accepted or forward is None:
                     continue
