@@ -54,7 +54,7 @@ def _trigger_positions(sent: MaskedSentence, rules) -> list:
     for rule in rules.rules:
         if rule.strategy == "pattern":
             continue
-        for m in rule.regex.finditer(sent.masked):
+        for m in sent.triggers(rule):
             out.append((rule.relation.value, rule.id, m.start()))
     return out
 
@@ -102,7 +102,7 @@ def _features(sent: MaskedSentence, rules, i: int, j: int, triggers: list, hits:
     ci, cj = sent.clause_of(pi), sent.clause_of(pj)
     same_clause = ci == cj
     f.append(f"same_clause={same_clause}")
-    if rules.list_connectors and re.fullmatch(rf"\s*(?:{rules.list_connectors.pattern})\s*(?:the |die |der |den |dem )?", between):
+    if rules.coordinated_gap and rules.coordinated_gap.fullmatch(between):
         f.append("coordinated")
         f.append(f"coordinated|{types}")
     if rules.with_connectors:

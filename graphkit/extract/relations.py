@@ -105,9 +105,10 @@ def article_candidates(article, mentions) -> list:
         sentence_mentions = sorted(inside + carried, key=lambda m: (m.start, m.entity_key))
         orgs = [m for m in inside if m.type is EntityType.ORGANIZATION]
         products = [m for m in inside if m.type is EntityType.PRODUCT]
-        if not sentence_mentions:
-            previous = orgs or previous
-            previous_products = products or previous_products
+        if len(sentence_mentions) < 2 and not (sentence_mentions and group):
+            # relation work only where two mentions meet (or a newcomer may join a deal)
+            previous = _distinct(orgs) or previous
+            previous_products = _distinct(products) or previous_products
             continue
         sent = MaskedSentence(article.text, view, start, end, sentence_mentions, rules, kinds)
         hits, joined = apply_rules(sent, rules, group)
@@ -134,7 +135,7 @@ def _distinct(mentions):
     return out
 
 
-def decide(trace: SentenceTrace, scorer) -> list:
+def decide(trace: SentenceTrace, scorer, keep_trace: bool = False) -> list:
     """(Candidate, RelationType, head mention, tail mention, confidence, rule) accepted in a sentence."""
     frames = load_frames()
     sent = trace.sentence
@@ -150,10 +151,11 @@ def decide(trace: SentenceTrace, scorer) -> list:
             for d in scorer.score(cand.features):
                 rtype = RelationType(d.label)
                 accepted = d.probability >= d.threshold * support.get(d.label, 1.0)
-                forward = _direction(cand, rtype, scorer, frames)
-                if d.label not in support and rtype is not RelationType.PARTNERS_WITH and not cand.same_clause:
+                if accepted and d.label not in support and rtype is not RelationType.PARTNERS_WITH and not cand.same_clause:
                     accepted = False  # a directed relation across clauses needs a rule that links them
-                trace.decisions.append((cand, d.label if forward is None else label_of(rtype, forward), d.probability, accepted))
+                forward = _direction(cand, rtype, scorer, frames) if accepted or keep_trace else None
+                if keep_trace:
+                    trace.decisions.append((cand, d.label if forward is None else label_of(rtype, forward), d.probability, accepted))
                 if not accepted or forward is None:
                     continue
                 head, tail = (first, second) if forward else (second, first)
@@ -203,13 +205,16 @@ def extract_relations(article, mentions, scorer=...) -> list:
     scorer = load_scorer() if scorer is ... else scorer
     lexicon = load_lexicon()
     out: dict = {}
+    dates_of: dict = {}
 
     def emit(rtype, head, tail, sent, confidence, rule):
         if head.entity_key == tail.entity_key:
             return
         if rtype is RelationType.PARTNERS_WITH and _related_in_lexicon(lexicon, head.entity_key, tail.entity_key):
             return
-        dates = [d.iso for d in find_dates(sent.text)]
+        if sent.start not in dates_of:
+            dates_of[sent.start] = [d.iso for d in find_dates(sent.text)]
+        dates = dates_of[sent.start]
         rel = Relation(type=rtype, head=head.entity_key, tail=tail.entity_key, evidence=sent.text,
                        evidence_span=(sent.start, sent.end), date=dates[0] if dates else None,
                        confidence=round(min(1.0, confidence * min(head.confidence, tail.confidence) ** 0.5), 3),

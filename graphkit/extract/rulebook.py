@@ -103,6 +103,9 @@ class LanguageRules:
     with_connectors: re.Pattern | None
     list_connectors: re.Pattern | None
     rules: tuple = field(default_factory=tuple)
+    list_gap: re.Pattern | None = None  # what may stand between two coordinated mentions
+    coordinated_gap: re.Pattern | None = None  # the same, written with the file's list connectors
+    any_trigger: re.Pattern | None = None  # one pass that tells whether any trigger rule can fire
 
     def by_strategy(self, strategy: str) -> list:
         return [r for r in self.rules if r.strategy == strategy]
@@ -285,9 +288,14 @@ def parse_language_rules(path: Path, lang: str) -> LanguageRules:
     rules = tuple(sorted((_parse_rule(p, raw, lang, seen) for raw in data.get("rule", [])),
                          key=lambda r: (-r.priority, r.id)))
     clause = _compile(p, "clause_split", data.get("clause_split", r"[;；]"), lang)
-    return LanguageRules(lang=lang, path=p, clause_split=clause, cues=cues,
+    list_connectors = _compile(p, "connectors.list", conn.get("list"), lang)
+    coordinated = re.compile(rf"\s*(?:{list_connectors.pattern})\s*(?:the |die |der |den |dem )?") if list_connectors else None
+    triggers = [r.regex.pattern for r in rules if r.strategy != "pattern"]
+    any_trigger = re.compile("|".join(f"(?:{t})" for t in triggers)) if triggers else None
+    return LanguageRules(lang=lang, path=p, clause_split=clause, cues=cues, any_trigger=any_trigger,
                          with_connectors=_compile(p, "connectors.with", conn.get("with"), lang),
-                         list_connectors=_compile(p, "connectors.list", conn.get("list"), lang), rules=rules)
+                         list_connectors=list_connectors, rules=rules,
+                         list_gap=re.compile(_list_sep(lang) + r"?\s*"), coordinated_gap=coordinated)
 
 
 def rule_files() -> dict:

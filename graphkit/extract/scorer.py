@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import repeat
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -70,11 +71,11 @@ class Scorer:
 
     def score(self, features) -> list:
         """A Decision per label, best first."""
+        zeros = repeat(0.0)
         out = []
         for label, (intercept, weights, threshold) in self.labels.items():
-            z = intercept + sum(weights.get(f, 0.0) for f in features)
-            p = 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
-            out.append(Decision(label, round(p, 4), threshold))
+            z = intercept + sum(map(weights.get, features, zeros))
+            out.append(Decision(label, round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))), 4), threshold))
         out.sort(key=lambda d: -d.probability)
         return out
 

@@ -32,6 +32,7 @@ __all__ = ["Hit", "MaskedSentence", "apply_rules"]
 _TOKEN = re.compile(r"⟦(\d+)⟧")
 _ORG = EntityType.ORGANIZATION
 _BOUNDARY = re.compile(r"[。；;:：]")
+_ZH_COMMA = re.compile("[,，]")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,20 @@ class MaskedSentence:
             regex = rules.cues.get(name)
             self.cue_spans[name] = [m.start() for m in regex.finditer(cue_view)] if regex else []
         self.modifiers: set = set()
+        self._party: dict = {}
+        self._triggers: dict = {}
+        self.has_triggers = bool(rules.any_trigger and rules.any_trigger.search(self.masked))
+        self._cues: dict = {}
+
+    def triggers(self, rule: Rule) -> list:
+        """Every match of a trigger rule in the sentence, computed once (strategies and
+        features both need them)."""
+        if not self.has_triggers:
+            return []
+        found = self._triggers.get(rule.id)
+        if found is None:
+            found = self._triggers[rule.id] = list(rule.regex.finditer(self.masked))
+        return found
 
     def token_end(self, i: int) -> int:
         return self.token_pos[i] + len(MENTION_TOKEN.format(i))
@@ -87,7 +102,11 @@ class MaskedSentence:
         return 0, len(self.masked)
 
     def cues_in(self, s: int, e: int) -> set:
-        return {name for name, spans in self.cue_spans.items() if any(s <= p < e for p in spans)}
+        key = (s, e)
+        found = self._cues.get(key)
+        if found is None:
+            found = self._cues[key] = {name for name, spans in self.cue_spans.items() if any(s <= p < e for p in spans)}
+        return found
 
     def blocking_cue(self, rule: Rule, offset: int) -> str | None:
         frame = load_frames()[rule.relation]
@@ -97,6 +116,13 @@ class MaskedSentence:
 
     def is_party(self, i: int) -> bool:
         """An organization acting in the sentence, not a possessor, source or job title."""
+        key = (i, i in self.modifiers)
+        cached = self._party.get(key)
+        if cached is None:
+            cached = self._party[key] = self._is_party(i)
+        return cached
+
+    def _is_party(self, i: int) -> bool:
         m = self.mentions[i]
         if m.type is not _ORG or i in self.modifiers:
             return False
@@ -144,7 +170,7 @@ def _nearest_group(sent: MaskedSentence, indices: list) -> list:
     group = [indices[-1]]
     for i in reversed(indices[:-1]):
         gap = sent.masked[sent.token_end(i):sent.token_pos[group[0]]]
-        if len(gap) > 40 or _BOUNDARY.search(gap) or (sent.rules.lang == "zh" and re.search("[,，]", gap)):
+        if len(gap) > 40 or _BOUNDARY.search(gap) or (sent.rules.lang == "zh" and _ZH_COMMA.search(gap)):
             break
         group.insert(0, i)
     return group
@@ -228,10 +254,12 @@ def _conjoined_pairs(sent: MaskedSentence, group: list, list_sep: re.Pattern) ->
 
 def _connector_split(c: _Collector, rule: Rule) -> None:
     sent = c.sent
+    if not sent.triggers(rule):
+        return
     parties = [i for i in range(len(sent.mentions)) if sent.is_party(i)]
     if len(_unique(sent, parties)) < 2:
         return
-    for trig in rule.regex.finditer(sent.masked):
+    for trig in sent.triggers(rule):
         cs, ce = sent.clause_of(trig.start())
         scope = [i for i in parties if cs <= sent.token_pos[i] < ce]
         if len(_unique(sent, scope)) < 2:
@@ -265,7 +293,7 @@ def _connector_split(c: _Collector, rule: Rule) -> None:
 def _directed(c: _Collector, rule: Rule, anywhere: bool) -> None:
     sent = c.sent
     frame = c.frames[rule.relation]
-    for trig in rule.regex.finditer(sent.masked):
+    for trig in sent.triggers(rule):
         cs, ce = sent.clause_of(trig.start())
         heads, tails = [], []
         for i in range(len(sent.mentions)):
@@ -288,10 +316,12 @@ def _directed(c: _Collector, rule: Rule, anywhere: bool) -> None:
 def _founders(c: _Collector, rule: Rule) -> None:
     from ..model import RelationType
     sent = c.sent
-    programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM]
+    found = next(iter(sent.triggers(rule)), None)
+    programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM] if found else []
+    if not programs:
+        return
     orgs = [i for i in range(len(sent.mentions)) if sent.is_party(i)]
-    found = rule.regex.search(sent.masked)
-    if not programs or not orgs or not found:
+    if not orgs:
         return
     joint = bool(sent.cue_spans.get("joint"))
     for p in programs:
@@ -318,7 +348,7 @@ def _founders(c: _Collector, rule: Rule) -> None:
 
 def _members(c: _Collector, rule: Rule) -> None:
     sent = c.sent
-    trig = rule.regex.search(sent.masked)
+    trig = next(iter(sent.triggers(rule)), None)
     if not trig:
         return
     programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM]
@@ -332,7 +362,7 @@ def _members(c: _Collector, rule: Rule) -> None:
 def _joiners(c: _Collector, rule: Rule, group: list) -> None:
     """Newcomers join the latest multi-party deal: they partner with every member."""
     sent = c.sent
-    trig = rule.regex.search(sent.masked)
+    trig = next(iter(sent.triggers(rule)), None)
     if not trig or not group:
         return
     members = {k for k in group}
@@ -347,8 +377,7 @@ def apply_rules(sent: MaskedSentence, rules: LanguageRules, group: list | None =
     """Every hit of the language's rules in one sentence (patterns first: they mark the
     possessors and appositions that are not parties of the sentence's deal). Returns
     (hits, joined) where `joined` pairs newcomers with members of an earlier deal."""
-    from .rulebook import _list_sep
-    c = _Collector(sent, re.compile(_list_sep(rules.lang) + r"?\s*"))
+    c = _Collector(sent, rules.list_gap)
     c.joined = []
     if len(sent.mentions) < 1:
         return [], []

@@ -41,7 +41,7 @@ def trace_text(text: str, lang: str, scorer=...) -> TraceResult:
     traces = article_candidates(article, mentions)
     accepted = []
     for k, trace in enumerate(traces):
-        for _cand, rtype, head, tail, conf, rule in decide(trace, scorer):
+        for _cand, rtype, head, tail, conf, rule in decide(trace, scorer, keep_trace=True):
             accepted.append((k, rtype, names.get(head.entity_key, head.entity_key),
                              names.get(tail.entity_key, tail.entity_key), conf, rule))
     return TraceResult(article, entities, traces, accepted)
