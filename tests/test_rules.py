@@ -104,3 +104,17 @@ def test_cli_rules_trace_shows_rules_blocks_and_relations():
     assert blocked.exit_code == 0
     assert "BLOCKED by negation" in blocked.output
     assert "relations:\n  none" in blocked.output
+
+
+def test_relation_work_per_sentence_is_bounded():
+    """A 'sentence' of a thousand names: only MAX_MENTIONS take part, each paired with at
+    most WINDOW followers, so the work per sentence has a fixed ceiling (linear time)."""
+    from graphkit.extract.features import WINDOW
+    from graphkit.extract.relations import MAX_MENTIONS, MAX_SENTENCE
+    from graphkit.extract.trace import trace_text
+    names = ", ".join(f"Firma{i} GmbH" for i in range(1000))
+    result = trace_text(f"BMW kooperiert mit {names}.", "de", scorer=None)
+    assert all(len(t.sentence.text) <= MAX_SENTENCE for t in result.sentences)
+    assert all(len(t.sentence.mentions) <= MAX_MENTIONS + 2 for t in result.sentences)
+    assert all(len(t.candidates) <= (MAX_MENTIONS + 2) * WINDOW for t in result.sentences)
+    assert len(result.sentences) >= 1

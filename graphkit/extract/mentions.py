@@ -222,14 +222,16 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
         taken[m.start:m.end] = b"\x01" * (m.end - m.start)
         chosen.append(m)
     chosen = sorted((_absorb_lexicon(m, text, view, matcher) for m in chosen), key=lambda m: m.start)
-    lexicon_spans = [(m.start, m.end, m) for m in lexicon_found]
+    lexicon_starts_by_end: dict = {}
+    for m in lexicon_found:
+        lexicon_starts_by_end.setdefault(m.end, []).append(m.start)
     kept = []
     for m in chosen:
         if m.confidence == OWNED_PRODUCT_CONFIDENCE:
             owner = kept[-1] if kept else None
             if not (owner and owner.confidence >= 1.0 and owner.type is EntityType.ORGANIZATION and m.start - owner.end <= 1):
                 continue
-        if m.confidence < 0.9 and any(s > m.start and e == m.end for s, e, _ in lexicon_spans):
+        if m.confidence < 0.9 and any(s > m.start for s in lexicon_starts_by_end.get(m.end, ())):
             continue  # "助力东风集团": the known name is the real mention
         kept.append(m)
     return sorted(kept + coordinated_names(text, kept, lang), key=lambda m: m.start)

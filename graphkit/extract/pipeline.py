@@ -46,14 +46,20 @@ def _corefer(mentions, article_id):
     for m in mentions:
         if m.confidence != DESCRIPTOR_CONFIDENCE:
             named.setdefault(m.entity_key, m)
+    # every proper suffix (6+ characters) of every named form -> the first entity bearing it:
+    # one lookup per discovered name instead of a scan of all names (linear in the article)
+    by_suffix: dict = {}
+    for n in named.values():
+        folded = fold_key(n.text)
+        for cut in range(1, len(folded) - 5):
+            by_suffix.setdefault((n.type, folded[cut:]), []).append(n.entity_key)
     resolved = []
     for m in mentions:
         if m.confidence < DESCRIPTOR_CONFIDENCE or DESCRIPTOR_CONFIDENCE < m.confidence < 1.0:
             folded = fold_key(m.text)
-            longer = [n for n in named.values() if n.type is m.type and n.entity_key != m.entity_key
-                      and len(fold_key(n.text)) > len(folded) and fold_key(n.text).endswith(folded)]
-            if longer and len(folded) >= 6:
-                m = replace(m, entity_key=longer[0].entity_key)
+            longer = [k for k in by_suffix.get((m.type, folded), ()) if k != m.entity_key] if len(folded) >= 6 else []
+            if longer:
+                m = replace(m, entity_key=longer[0])
         resolved.append(m)
     heads = [fold_key(h) for h in _PROGRAM_HEAD]
     programs = {m.entity_key for m in resolved if m.type is EntityType.PROGRAM and m.confidence != DESCRIPTOR_CONFIDENCE
