@@ -227,7 +227,7 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
         lexicon_starts_by_end.setdefault(m.end, []).append(m.start)
     kept = []
     for m in chosen:
-        if m.confidence == OWNED_PRODUCT_CONFIDENCE:
+        if m.origin == "owned_product":
             owner = kept[-1] if kept else None
             if not (owner and owner.confidence >= 1.0 and owner.type is EntityType.ORGANIZATION and m.start - owner.end <= 1):
                 continue

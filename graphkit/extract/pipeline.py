@@ -8,7 +8,7 @@ from dataclasses import replace
 from ..model import Article, EntityType, Extraction
 from ..textnorm import fold_key, slugify
 from ..resolve import entities_from_mentions
-from .mentions import DESCRIPTOR_CONFIDENCE, find_mentions
+from .mentions import find_mentions
 from .relations import extract_relations
 
 __all__ = ["extract_article", "article_entities"]
@@ -44,7 +44,7 @@ def _corefer(mentions, article_id):
     """
     named = {}
     for m in mentions:
-        if m.confidence != DESCRIPTOR_CONFIDENCE:
+        if m.origin != "descriptor":
             named.setdefault(m.entity_key, m)
     # every proper suffix (6+ characters) of every named form -> the first entity bearing it:
     # one lookup per discovered name instead of a scan of all names (linear in the article)
@@ -55,18 +55,18 @@ def _corefer(mentions, article_id):
             by_suffix.setdefault((n.type, folded[cut:]), []).append(n.entity_key)
     resolved = []
     for m in mentions:
-        if m.confidence < DESCRIPTOR_CONFIDENCE or DESCRIPTOR_CONFIDENCE < m.confidence < 1.0:
+        if m.origin not in ("lexicon", "descriptor", "carried"):
             folded = fold_key(m.text)
             longer = [k for k in by_suffix.get((m.type, folded), ()) if k != m.entity_key] if len(folded) >= 6 else []
             if longer:
                 m = replace(m, entity_key=longer[0])
         resolved.append(m)
     heads = [fold_key(h) for h in _PROGRAM_HEAD]
-    programs = {m.entity_key for m in resolved if m.type is EntityType.PROGRAM and m.confidence != DESCRIPTOR_CONFIDENCE
+    programs = {m.entity_key for m in resolved if m.type is EntityType.PROGRAM and m.origin != "descriptor"
                 and any(h in fold_key(m.text) for h in heads)}
     out = []
     for m in resolved:
-        if m.confidence == DESCRIPTOR_CONFIDENCE:
+        if m.origin == "descriptor":
             key = next(iter(programs)) if len(programs) == 1 else f"{slugify(m.text)}@{article_id}"
             m = replace(m, entity_key=key)
         out.append(m)
