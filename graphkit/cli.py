@@ -272,6 +272,9 @@ def build(
     if counts.articles:
         near.record(graph)
         _curate(graph)
+        if Path(out).exists():
+            _say(f"note: {display_name(out)} replaced by a graph of these articles only; "
+                 "`graphkit add` grows a graph instead", err=True)
         save_graph(graph, out)
         _say(f"{counts.articles} articles -> {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges; "
              f"wrote {display_name(out)}")

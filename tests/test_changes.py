@@ -120,5 +120,6 @@ def test_build_replaces_the_graph_file(tmp_path):
     graph = _built(tmp_path)
     article = tmp_path / "qualcomm_deal.txt"
     article.write_text(QUALCOMM, encoding="utf-8")
-    assert _run("build", article, "-g", graph).exit_code == 0
+    result = _run("build", article, "-g", graph)
+    assert result.exit_code == 0 and "replaced by a graph of these articles only" in result.stderr
     assert list(load_graph(graph).graph["articles"]) == ["qualcomm_deal"]
