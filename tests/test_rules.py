@@ -37,6 +37,11 @@ def test_every_rule_id_names_its_language_and_is_unique():
     assert len(ids) == len(set(ids))
 
 
+def test_every_rule_has_examples_and_counter_examples():
+    missing = [rule.id for _, rule in RULES if not rule.examples or not rule.counter_examples]
+    assert not missing, f"rules without examples or counter-examples: {missing}"
+
+
 _GOOD_RULE = '''
 lang = "en"
 clause_split = "[;]"

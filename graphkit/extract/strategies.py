@@ -31,6 +31,9 @@ __all__ = ["Hit", "MaskedSentence", "apply_rules"]
 
 _TOKEN = re.compile(r"⟦(\d+)⟧")
 _ORG = EntityType.ORGANIZATION
+# lexicon kinds of established companies: a member of a startup program is none of these
+_ESTABLISHED_KINDS = frozenset({"carmaker", "brand", "supplier", "internet", "cloud", "tech", "telecom", "chip",
+                                "investor", "incubator"})
 _BOUNDARY = re.compile(r"[。；;:：]")
 _ZH_COMMA = re.compile("[,，]")
 
@@ -353,7 +356,7 @@ def _members(c: _Collector, rule: Rule) -> None:
         return
     programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM]
     startups = [i for i in range(len(sent.mentions)) if sent.is_party(i)
-                and sent.kind(i) not in ("carmaker", "internet", "cloud", "tech", "investor", "incubator")]
+                and sent.kind(i) not in _ESTABLISHED_KINDS]
     for p in _unique(sent, programs):
         for s in _unique(sent, startups):
             c.add(rule, p, s, trig.start())
