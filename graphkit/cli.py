@@ -469,7 +469,8 @@ def explain(
     shown = info["edges"] if all_edges else sorted(info["edges"], key=lambda e: -e["support"])[:EXPLAIN_EDGES]
     shown = [e for e in info["edges"] if e in shown]  # strongest ones, in the usual order
     render_rows(shown, fmt, console, title="Edges with evidence",
-                columns=None if wide else ("type", "direction", "partner", "support", "first_seen", "evidence"))
+                columns=None if wide else ("type", "direction", "partner", "support", "first_seen", "evidence"),
+                one_line=() if wide else ("evidence",))
     if len(shown) < len(info["edges"]):
         _say(f"... and {len(info['edges']) - len(shown)} weaker edges: --all lists them, "
              f"`graphkit edges --company {info['id']}` lists every supporting article")
@@ -533,7 +534,7 @@ def edges(
         _say(f"wrote {len(rows)} rows to {out}", err=True)
         return
     render_rows(rows, fmt, stdout_console(), title="Edges and their evidence",
-                columns=None if wide else TABLE_COLUMNS, bom=bom)
+                columns=None if wide else TABLE_COLUMNS, bom=bom, one_line=() if wide else ("evidence",))
 
 
 @app.command()

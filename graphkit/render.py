@@ -130,10 +130,26 @@ def rows_to_text(rows: list, fmt: Format, bom: bool = False) -> str:
     raise ValueError("tables are rendered by render_rows")
 
 
+def _shorten(text: str, cells: int) -> str:
+    """`text` cut to `cells` terminal cells (CJK characters take two), with … when cut."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= cells:
+        return text
+    out, used = [], 0
+    for char in text:
+        used += cell_len(char)
+        if used > cells - 1:
+            break
+        out.append(char)
+    return "".join(out) + "…"
+
+
 def render_rows(rows: list, fmt: Format, console: Console, title: str | None = None,
-                columns=None, bom: bool = False) -> None:
+                columns=None, bom: bool = False, one_line=()) -> None:
     """Write `rows` in `fmt`. A table shows only `columns` (when given) so it fits the
-    console; every other format carries every column."""
+    console, and shortens the `one_line` columns' cells to half the console width;
+    every other format carries every column in full."""
     fmt = Format(fmt)
     if fmt is not Format.table:
         console.file.write(rows_to_text(rows, fmt, bom=bom))
@@ -144,6 +160,8 @@ def render_rows(rows: list, fmt: Format, console: Console, title: str | None = N
     table = Table(title=escape(sanitize(title)) if title else None, show_lines=False)
     for col in cols:
         table.add_column(escape(sanitize(str(col))), overflow="fold")
+    budget = max(30, console.width // 2)  # terminal cells a shortened cell keeps
     for row in rows:
-        table.add_row(*(escape(_cell(row.get(c))) for c in cols))
+        table.add_row(*(escape(_shorten(_cell(row.get(c)), budget) if c in one_line else _cell(row.get(c)))
+                        for c in cols))
     console.print(table)
