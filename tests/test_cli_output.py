@@ -160,3 +160,34 @@ def test_every_command_is_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in typer.main.get_command(app).commands:
         assert f"graphkit {name}" in readme, f"`graphkit {name}` is not mentioned in README.md"
+
+
+def test_help_shows_flags_without_placeholders_and_completion_is_offered():
+    result = _run("evaluate", "-h")
+    assert result.exit_code == 0 and "--errors" in result.stdout and "<bool>" not in result.stdout
+    result = _run("--show-completion", "bash")
+    assert result.exit_code == 0 and "complete -o default -F" in result.stdout and "_COMPLETE=complete_bash" in result.stdout
+
+
+def test_explain_table_lists_the_strongest_edges_and_says_how_to_see_the_rest(tmp_path):
+    import networkx as nx
+
+    from graphkit.graph import save_graph
+
+    g = nx.MultiDiGraph(articles={"a1": {"id": "a1", "sha256": "x"}})
+    g.add_node("hub", name="Hub Motors", type="Organization", kind="carmaker", articles=["a1"], aliases=[], names={})
+    for i in range(40):
+        g.add_node(f"s{i}", name=f"Supplier {i}", type="Organization", kind="supplier", articles=["a1"], aliases=[], names={})
+        prov = [{"article": "a1", "evidence": f"Supplier {i} supplies Hub Motors.", "date": "2021", "confidence": 0.8, "rule": "r"}]
+        g.add_edge(f"s{i}", "hub", key="SUPPLIES", type="SUPPLIES", provenance=prov, support=1 + i % 3, confidence=0.8,
+                   articles=["a1"], evidence=[prov[0]["evidence"]], first_seen="2021", last_seen="2021")
+    path = tmp_path / "g.json"
+    save_graph(g, path)
+    text = _run("explain", "Hub Motors", "-g", path).stdout
+    assert "... and 15 weaker edges: --all lists them" in text
+    def rows(output):
+        return [line for line in output.splitlines() if line.startswith("│ SUPPLIES")]
+
+    assert len(rows(text)) == 25 and len(text.splitlines()) < 80
+    assert len(rows(_run("explain", "Hub Motors", "-g", path, "--all").stdout)) == 40
+    assert len(json.loads(_run("explain", "Hub Motors", "-g", path, "-f", "json").stdout)["edges"]) == 40
