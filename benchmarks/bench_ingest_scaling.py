@@ -32,6 +32,7 @@ SHAPES = {
     "Markdown link brackets": (".md", lambda n: _repeat("[[BMW](x) [Alibaba](", n)),
     "deep HTML nesting": (".html", lambda n: "<html><body>" + _repeat("<div><span>", n // 2) + "BMW und Alibaba."),
     "HTML comments and scripts": (".html", lambda n: "<p>BMW.</p>" + _repeat("<!-- x --><script>var a=1;</script>", n)),
+    "HTML unclosed tags and comments": (".html", lambda n: "<p>BMW.</p>" + _repeat('<a href="<!-- x', n)),
     "JSON array of many records": (".json", lambda n: "[" + ",".join(
         json.dumps({"id": f"r{i}", "text": f"BMW und Alibaba, Meldung {i}."}) for i in range(max(1, n // 60))) + "]"),
     "JSON nested deep inside one record": (".json", lambda n: '[{"text": "BMW.", "x": ' + "[" * (n // 2) + "]" * (n // 2) + "}]"),

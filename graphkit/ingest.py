@@ -9,7 +9,6 @@ InputError naming the file (and record or line), never an exception out of the r
 from __future__ import annotations
 
 import hashlib
-import html.parser
 import json
 import re
 import tomllib
@@ -21,6 +20,7 @@ from importlib import resources
 from .dates import find_dates
 from .decoding import decode, decode_bytes
 from .errors import InputError
+from .htmltext import page_text
 from .model import Article
 from .sources import ARTICLE_SUFFIXES, Note, Unit, iter_units, json_array_records, max_bytes_from_env
 from .textnorm import is_cjk, normalize_text, strip_invisible
@@ -190,50 +190,6 @@ def _make_article(raw_text: str, art_id: str, source: str, encoding: str,
     )
 
 
-class _HTMLText(html.parser.HTMLParser):
-    """Visible article text of an HTML page; boilerplate containers are skipped."""
-
-    SKIP = {"script", "style", "nav", "header", "footer", "aside", "form", "button", "noscript", "svg", "iframe", "select"}
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "time"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts, self.skip_depth, self.title, self.h1, self.published = [], 0, None, None, None
-        self._in = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag in self.SKIP:
-            self.skip_depth += 1
-        if tag in ("title", "h1"):
-            self._in = tag
-        if tag == "meta" and (attrs.get("property") or attrs.get("name") or "") in (
-            "article:published_time", "date", "pubdate", "publishdate", "og:published_time"):
-            self.published = self.published or attrs.get("content")
-        if tag == "time" and attrs.get("datetime"):
-            self.published = self.published or attrs["datetime"]
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP and self.skip_depth:
-            self.skip_depth -= 1
-        if tag == self._in:
-            self._in = None
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if self._in == "title" and not self.title:
-            self.title = data.strip() or None
-            return
-        if self.skip_depth:
-            return
-        if self._in == "h1" and not self.h1:
-            self.h1 = data.strip() or None
-        self.parts.append(data)
-
-
 def _iso_prefix(value) -> str | None:
     """YYYY[-MM[-DD]] from a metadata date of any shape; impossible parts are dropped."""
     value = _clean_string(value)
@@ -260,20 +216,9 @@ _MD_MARK = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+)|(\*\*|__|`)", re.M)
 
 
 def _html_article(text: str, stem: str, name: str, encoding: str) -> Article:
-    parser = _HTMLText()
-    try:
-        parser.feed(text)
-        parser.close()
-        body = "".join(parser.parts)
-    except (AssertionError, ValueError, RecursionError):  # html.parser gives up on some bogus markup
-        parser = _HTMLText()
-        body = _TAG.sub(" ", _SKIPPED_BLOCK.sub(" ", text))
-    return _make_article(body, stem, name, encoding, title=parser.h1 or parser.title,
-                         published=_iso_prefix(parser.published))
-
-
-_SKIPPED_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
-_TAG = re.compile(r"<[^>]*>")
+    page = page_text(text)
+    return _make_article(page.body, stem, name, encoding, title=page.h1 or page.title,
+                         published=_iso_prefix(page.published))
 
 
 def _markdown_article(text: str, stem: str, name: str, encoding: str) -> Article:

@@ -188,3 +188,16 @@ def test_ingest_mixed_utf8_and_legacy_lines_keep_both():
     result = decode(data, "mixed.txt")
     assert result.text == "\n".join([ZH, RU * 2, ZH])
     assert "mixed" in result.encoding
+
+
+def test_ingest_html_markup_that_trips_parsers_still_gives_the_text():
+    page = ("<html><head><title>T &amp; A</title></head><body>"
+            "<script>document.write('<script>x</scr' + 'ipt><p>hidden</p>');</script>"
+            "<p>BMW und Alibaba vereinbaren eine Partnerschaft.</p>"
+            "<p>a < b, Tencent &#x4e0e; GAC</p><![foo[ bar ]]><br/>"
+            + '<a href="' * 300 + "<!-- never closed <p>gone</p>")
+    article = articles_from_bytes(page.encode("utf-8"), "p.html", ".html", "p")[0]
+    assert "BMW und Alibaba vereinbaren eine Partnerschaft." in article.text
+    assert "a < b, Tencent 与 GAC" in article.text
+    assert "hidden" not in article.text and "gone" not in article.text
+    assert article.title == "T & A"
