@@ -27,6 +27,7 @@ __all__ = [
     "communities",
     "find_node",
     "suggest_names",
+    "Explanation",
     "explain",
 ]
 
@@ -46,6 +47,24 @@ class RankOptions:
     since: str | None = None
     until: str | None = None
     undated: str = "keep"  # undated edges under --since/--until: keep or drop (both bounds alike)
+
+
+@dataclass
+class Explanation:
+    """What `explain` says about one node; `to_json()` is the `explain -f json` document."""
+    id: str
+    name: str
+    original_name: str | None
+    type: str | None
+    kind: str | None
+    ranks: dict  # metric -> {rank, of, score}
+    community: dict | None  # {community, size, peers}
+    curation: list  # what curation changed about the node, one line each
+    notes: list  # fallbacks and estimates used while ranking
+    edges: list  # one dict per edge: type, direction, partner, support, first_seen, confidence, languages, evidence, article
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -407,7 +426,7 @@ def suggest_names(graph: nx.MultiDiGraph, name: str, limit: int = 5) -> list:
     return out[:limit]
 
 
-def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "betweenness", "eigenvector", "closeness")) -> dict:
+def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "betweenness", "eigenvector", "closeness")) -> "Explanation":
     """Why a node ranks where it does: rank per metric, community, edges with evidence."""
     simple = collapse(graph)
     simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
@@ -444,6 +463,6 @@ def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "b
     from .curation import curation_notes
 
     data = graph.nodes[node]
-    return {"id": node, "name": data.get("name", node), "original_name": _original_name(data),
-            "type": data.get("type"), "kind": data.get("kind"), "ranks": ranks,
-            "community": community, "curation": curation_notes(graph, node), "notes": notes, "edges": edges}
+    return Explanation(id=node, name=data.get("name", node), original_name=_original_name(data),
+                       type=data.get("type"), kind=data.get("kind"), ranks=ranks, community=community,
+                       curation=curation_notes(graph, node), notes=notes, edges=edges)

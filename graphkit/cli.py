@@ -447,33 +447,33 @@ def explain(
         _fail(f"{name!r} is not in the graph {path}",
               ("did you mean: " + ", ".join(close) + "?") if close else "try `graphkit rank --top 50` to see the names it holds")
     info = analyze.explain(g, node)
-    for note in info.get("notes") or []:
+    for note in info.notes:
         _say(f"note: {note}", err=True)
     if fmt is Format.json:
-        sys.stdout.write(json_text(info))
+        sys.stdout.write(json_text(info.to_json()))
         return
     console = stdout_console()
     if fmt is not Format.table:  # one document: the edges with their evidence
-        render_rows([{"entity": info["name"], **e} for e in info["edges"]], fmt, console)
+        render_rows([{"entity": info.name, **e} for e in info.edges], fmt, console)
         _say(f"note: {fmt.value} holds the edges; `-f json` has ranks, community and curation too", err=True)
         return
-    heading = info["name"] + (f" ({info['original_name']})" if info["original_name"] else "")
-    _say(f"{heading} — {info['type']}, {info['kind'] or 'kind unknown'}")
-    for note in info.get("curation") or []:
+    heading = info.name + (f" ({info.original_name})" if info.original_name else "")
+    _say(f"{heading} — {info.type}, {info.kind or 'kind unknown'}")
+    for note in info.curation:
         _say(f"curation: {note}")
-    ranks = [{"metric": m, "rank": f"{r['rank']} of {r['of']}", "score": r["score"]} for m, r in info["ranks"].items()]
+    ranks = [{"metric": m, "rank": f"{r['rank']} of {r['of']}", "score": r["score"]} for m, r in info.ranks.items()]
     render_rows(ranks, fmt, console, title="Rank per metric")
-    if info["community"]:
-        c = info["community"]
+    if info.community:
+        c = info.community
         _say(f"Community {c['community']} ({c['size']} members): " + ", ".join(c["peers"]))
-    shown = info["edges"] if all_edges else sorted(info["edges"], key=lambda e: -e["support"])[:EXPLAIN_EDGES]
-    shown = [e for e in info["edges"] if e in shown]  # strongest ones, in the usual order
+    shown = info.edges if all_edges else sorted(info.edges, key=lambda e: -e["support"])[:EXPLAIN_EDGES]
+    shown = [e for e in info.edges if e in shown]  # strongest ones, in the usual order
     render_rows(shown, fmt, console, title="Edges with evidence",
                 columns=None if wide else ("type", "direction", "partner", "support", "first_seen", "evidence"),
                 one_line=() if wide else ("evidence",))
-    if len(shown) < len(info["edges"]):
-        _say(f"... and {len(info['edges']) - len(shown)} weaker edges: --all lists them, "
-             f"`graphkit edges --company {info['id']}` lists every supporting article")
+    if len(shown) < len(info.edges):
+        _say(f"... and {len(info.edges) - len(shown)} weaker edges: --all lists them, "
+             f"`graphkit edges --company {info.id}` lists every supporting article")
 
 
 COMMUNITY_MEMBERS = 12
