@@ -98,6 +98,74 @@ def run_size(size: int, copies: float, explained: int = 5) -> dict:
     return result
 
 
+def synthetic_extractions(count: int, seed: int = 31):
+    """Extractions shaped like the generated corpus (lexicon companies, 8 relations per
+    article, dated 2015-2024, a tenth undated) without running extraction: for ranking,
+    communities and explain at 100k articles in minutes."""
+    from graphkit.lexicon import load_lexicon
+    from graphkit.model import Article, Entity, Extraction, Relation, RelationType
+
+    rng = random.Random(seed)
+    entries = [e for e in load_lexicon().entries.values()
+               if e.kind in {"carmaker", "tech", "internet", "supplier", "startup", "mobility", "chip", "cloud"}]
+    clouds = [e for e in entries if e.kind == "cloud"]
+    others = [e for e in entries if e.kind != "cloud"]
+    kinds = (RelationType.PARTNERS_WITH, RelationType.DEPLOYS_ON, RelationType.INVESTS_IN)
+    for i in range(count):
+        date = None if i % 10 == 0 else f"{rng.randint(2015, 2024)}-{rng.randint(1, 12):02d}"
+        article = Article(id=f"syn-{i}", text="", lang="en", title=f"Article {i}", published=date,
+                          source=f"https://example.org/{i}", sha256=f"{i:064x}")
+        relations, used = [], {}
+        for _ in range(8):
+            rtype = rng.choice(kinds)
+            head = rng.choice(others)
+            tail = rng.choice(clouds if rtype is RelationType.DEPLOYS_ON else others)
+            if head.id == tail.id:
+                continue
+            used[head.id], used[tail.id] = head, tail
+            relations.append(Relation(rtype, head.id, tail.id, f"{head.name} and {tail.name} ({rtype.value}).",
+                                      (0, 0), date, 0.8, "synthetic"))
+        entities = tuple(Entity(e.id, e.name, e.type, e.kind, e.country, names={"en": e.name}, mentions=(e.name,))
+                         for e in used.values())
+        yield Extraction(article, entities, tuple(relations))
+
+
+def run_synthetic(count: int) -> dict:
+    """rank (every metric), communities and explain on a graph of `count` synthetic articles."""
+    from graphkit import analyze
+    from graphkit.graph import add_extraction, build_graph
+
+    t = time.perf_counter()
+    graph = build_graph([])
+    for extraction in synthetic_extractions(count):
+        add_extraction(graph, extraction)
+    result = {"articles": count, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(),
+              "aggregate_s": round(time.perf_counter() - t, 1), "errors": []}
+    for metric in analyze.METRICS:
+        t = time.perf_counter()
+        try:
+            analyze.rank(graph, analyze.RankOptions(metric=metric, top=10, since="2018", until="2022"))
+            result[f"rank_{metric}_s"] = round(time.perf_counter() - t, 2)
+        except Exception:
+            result["errors"].append(f"rank {metric}: " + traceback.format_exc(limit=2))
+    t = time.perf_counter()
+    try:
+        result["communities"] = len(analyze.communities(graph))
+        result["communities_s"] = round(time.perf_counter() - t, 2)
+    except Exception:
+        result["errors"].append("communities: " + traceback.format_exc(limit=2))
+    top = [r["id"] for r in analyze.rank(graph, analyze.RankOptions(metric="degree", top=3)).rows]
+    t = time.perf_counter()
+    for node in top:
+        try:
+            analyze.explain(graph, node)
+        except Exception:
+            result["errors"].append(f"explain {node}: " + traceback.format_exc(limit=2))
+    result["explain_per_company_s"] = round((time.perf_counter() - t) / max(1, len(top)), 2)
+    result["peak_rss_mb"] = round(_rss_mb())
+    return result
+
+
 def run_neardup(count: int, copies: float) -> dict:
     """MinHash/LSH over `count` articles (signing + LSH, one process) vs sha256 of the same
     texts and vs extraction of a sample."""
@@ -150,17 +218,26 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--neardup", type=int, default=100000, help="articles for the near-duplicate run (0: skip)")
     parser.add_argument("--copies", type=float, default=0.15)
+    parser.add_argument("--synthetic", type=int, default=0,
+                        help="also rank/explain a graph aggregated from this many synthetic extractions (e.g. 100000)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         kind, n = args.child[0], int(args.child[1])
-        print(json.dumps(run_size(n, args.copies) if kind == "size" else run_neardup(n, args.copies)))
+        work = {"size": lambda: run_size(n, args.copies), "neardup": lambda: run_neardup(n, args.copies),
+                "synthetic": lambda: run_synthetic(n)}[kind]
+        print(json.dumps(work()))
         return 0
     failed = False
     for size in args.sizes:
         r = _child("size", size, args.copies)
         failed |= bool(r.get("errors"))
         print(f"== {size} generated articles + {args.copies:.0%} edited copies")
+        print(json.dumps(r, indent=1, ensure_ascii=False))
+    if args.synthetic:
+        r = _child("synthetic", args.synthetic, args.copies)
+        failed |= bool(r.get("errors"))
+        print(f"== rank, communities and explain on {args.synthetic} synthetic articles (extraction skipped)")
         print(json.dumps(r, indent=1, ensure_ascii=False))
     if args.neardup:
         r = _child("neardup", args.neardup, args.copies)
