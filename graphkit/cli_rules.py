@@ -129,9 +129,19 @@ def train(
             _print(f"cv core strict {scope}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}")
         for rtype, c in sorted(report.by_type.items()):
             _print(f"cv {rtype}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}")
-        _print("reliability (confidence bucket, relations, correct, precision):")
-        for bucket, n, ok, precision in training.reliability(extractions, {a.article.id: a.gold for a in articles}):
+        gold = {a.article.id: a.gold for a in articles}
+        calibration = training.calibration(extractions, gold)
+        _print("reliability out of fold (raw confidence bucket, relations, correct, precision):")
+        for bucket, n, ok, precision in training.reliability(extractions, gold):
             _print(f"  {bucket}  {n:4d}  {ok:4d}  {precision if precision is not None else '-'}")
+        calibrated = [{**x, "relations": [{**r, "confidence": training.apply_calibration(calibration, r["confidence"])}
+                                          for r in x["relations"]]} for x in extractions]
+        _print("reliability after calibration (fitted on the same out-of-fold predictions):")
+        for bucket, n, ok, precision in training.reliability(calibrated, gold):
+            _print(f"  {bucket}  {n:4d}  {ok:4d}  {precision if precision is not None else '-'}")
+    else:
+        calibration = {}
     model = training.train_model(articles, threshold=threshold, seed=seed)
+    model["calibration"] = calibration
     training.save_model(model, out)
     _print(f"wrote {out} ({len(model['labels'])} labels, {sum(len(s['weights']) for s in model['labels'].values())} weights)")

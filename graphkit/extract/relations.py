@@ -21,7 +21,7 @@ from ..model import EntityType, Mention, Relation, RelationType
 from ..textnorm import match_view
 from .features import Candidate, candidates
 from .rulebook import load_frames, load_language_rules
-from .scorer import label_of, load_scorer
+from .scorer import apply_calibration, label_of, load_scorer
 from .sentences import split_sentences
 from .strategies import MaskedSentence, apply_rules
 
@@ -206,6 +206,10 @@ def extract_relations(article, mentions, scorer=...) -> list:
     lexicon = load_lexicon()
     out: dict = {}
     dates_of: dict = {}
+    calibration = scorer.calibration if scorer is not None else {}
+
+    def calibrate(value: float) -> float:
+        return apply_calibration(calibration, value) if calibration else value
 
     def emit(rtype, head, tail, sent, confidence, rule):
         if head.entity_key == tail.entity_key:
@@ -217,7 +221,7 @@ def extract_relations(article, mentions, scorer=...) -> list:
         dates = dates_of[sent.start]
         rel = Relation(type=rtype, head=head.entity_key, tail=tail.entity_key, evidence=sent.text,
                        evidence_span=(sent.start, sent.end), date=dates[0] if dates else None,
-                       confidence=round(min(1.0, confidence * min(head.confidence, tail.confidence) ** 0.5), 3),
+                       confidence=round(calibrate(min(1.0, confidence * min(head.confidence, tail.confidence) ** 0.5)), 3),
                        rule=rule, article=article.id)
         key = rel.key()
         if key not in out or out[key].confidence < rel.confidence:

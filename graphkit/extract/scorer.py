@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import GraphkitError
 from ..model import RelationType
 
-__all__ = ["Scorer", "Decision", "load_scorer", "MODEL_FORMAT", "label_of", "decode_label"]
+__all__ = ["Scorer", "Decision", "load_scorer", "MODEL_FORMAT", "label_of", "decode_label", "apply_calibration"]
 
 MODEL_FORMAT = "graphkit-relation-scorer/2"
 
@@ -64,6 +64,7 @@ class Scorer:
         self.rule_support = {"default": float(support)} if isinstance(support, (int, float)) else \
             {k: float(v) for k, v in support.items()}
         self.directions = dict(data.get("directions", {}))
+        self.calibration = data.get("calibration") or {}
         self.labels = {}
         for label, spec in data["labels"].items():
             RelationType(label)
@@ -78,6 +79,19 @@ class Scorer:
             out.append(Decision(label, round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))), 4), threshold))
         out.sort(key=lambda d: -d.probability)
         return out
+
+
+def apply_calibration(calibration: dict, confidence: float) -> float:
+    """Piecewise-linear map of a raw confidence through the model's isotonic calibration."""
+    xs, ys = calibration.get("x") or [], calibration.get("y") or []
+    if not xs:
+        return confidence
+    if confidence <= xs[0]:
+        return ys[0]
+    for (x0, y0), (x1, y1) in zip(zip(xs, ys), zip(xs[1:], ys[1:])):
+        if confidence <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (confidence - x0) / (x1 - x0)
+    return ys[-1]
 
 
 def default_model_path() -> Path:

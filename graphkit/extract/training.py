@@ -26,9 +26,9 @@ from ..model import Extraction, RelationType, SYMMETRIC_TYPES
 from ..textnorm import normalize_text
 from .pipeline import article_entities
 from .relations import article_candidates, extract_relations
-from .scorer import MODEL_FORMAT, Scorer, label_of
+from .scorer import MODEL_FORMAT, Scorer, apply_calibration, label_of
 
-__all__ = ["TrainingArticle", "load_training_corpus", "train_model", "cross_validate", "reliability"]
+__all__ = ["apply_calibration", "calibration", "TrainingArticle", "load_training_corpus", "train_model", "cross_validate", "reliability"]
 
 THRESHOLDS = (0.4, 0.5, 0.6)  # below 0.4 the reliability table shows accepted relations under 0.2 precision
 DEFAULT_THRESHOLD = 0.5
@@ -181,21 +181,41 @@ def best_threshold(results: dict) -> float:
     return max(sorted(results), key=lambda t: (results[t][0].relations["all"].f1 + all_types_f1(results[t][0])) / 2)
 
 
-def reliability(extractions: list, gold: dict, buckets=(0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)) -> list:
-    """(bucket, predicted relations, correct, precision) by confidence, strict matching."""
+def _outcomes(extractions: list, gold: dict) -> list:
+    """(confidence, correct?) of every predicted relation, strict matching."""
     from ..evaluate import _key
-    tally = [[0, 0] for _ in buckets[:-1]]
+    out = []
     for x in extractions:
         g = gold[x["article"]["id"]]
         match = _match_entities(x["entities"], g["entities"])
         gold_keys = {_key(r["type"], r["head"], r["tail"]) for r in g["relations"]}
         for r in x["relations"]:
             h, t = match.get(r["head"]), match.get(r["tail"])
-            ok = bool(h and t and _key(r["type"], h, t) in gold_keys)
-            for i in range(len(buckets) - 1):
-                if buckets[i] <= r["confidence"] < buckets[i + 1]:
-                    tally[i][0] += 1
-                    tally[i][1] += ok
+            out.append((r["confidence"], bool(h and t and _key(r["type"], h, t) in gold_keys)))
+    return out
+
+
+def calibration(extractions: list, gold: dict) -> dict:
+    """An isotonic map from raw confidence to the precision seen out of fold, stored in the
+    model so that a relation's confidence reads as the share of such relations that are right."""
+    from sklearn.isotonic import IsotonicRegression
+    pairs = _outcomes(extractions, gold)
+    if len(pairs) < 10:
+        return {}
+    # capped below 1: one sentence never makes a fact certain (several articles combine by noisy-or)
+    iso = IsotonicRegression(y_min=0.02, y_max=0.98, out_of_bounds="clip")
+    iso.fit([c for c, _ in pairs], [float(ok) for _, ok in pairs])
+    return {"x": [round(float(v), 4) for v in iso.X_thresholds_], "y": [round(float(v), 4) for v in iso.y_thresholds_]}
+
+
+def reliability(extractions: list, gold: dict, buckets=(0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)) -> list:
+    """(bucket, predicted relations, correct, precision) by confidence, strict matching."""
+    tally = [[0, 0] for _ in buckets[:-1]]
+    for confidence, ok in _outcomes(extractions, gold):
+        for i in range(len(buckets) - 1):
+            if buckets[i] <= confidence < buckets[i + 1]:
+                tally[i][0] += 1
+                tally[i][1] += ok
     return [(f"{buckets[i]:.1f}-{min(1.0, buckets[i + 1]):.1f}", n, ok, round(ok / n, 3) if n else None)
             for i, (n, ok) in enumerate(tally)]
 
