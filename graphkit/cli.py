@@ -173,10 +173,20 @@ def _use_lexicon() -> None:
     use_user_lexicon(_curation(), settings().lexicon)
 
 
-def _extract_all(articles) -> list:
-    """Extract with the user lexicon folder and the curation's aliases and entities in force."""
+def _extract_all(articles, jobs: int = 1) -> list:
+    """Extract with the user lexicon folder and the curation's aliases and entities in force;
+    with `jobs` > 1 in forked worker processes (they inherit the lexicon in force)."""
     _use_lexicon()
-    return list(_progress(articles, "extracting", extract_article))
+    articles = list(articles)
+    if jobs <= 1 or len(articles) < 2 * batch._BATCH_UNITS:
+        return list(_progress(articles, "extracting", extract_article))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    batch._warm_up()  # lexicon and rules compiled once, before the fork
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(pool.map(extract_article, articles, chunksize=batch._BATCH_UNITS))
 
 
 def _progress(items, label: str, work):
@@ -294,6 +304,7 @@ def add(
     paths: Annotated[list[Path], typer.Argument(help="Article files or folders; - reads stdin.")],
     graph: GraphOpt = None,
     fmt: FormatOpt = None,
+    jobs: JobsOpt = None,
 ):
     """Merge articles into the graph: new ones add, changed ones replace their own part, same text changes nothing.
 
@@ -304,7 +315,7 @@ def add(
     g = load_graph(path) if Path(path).exists() else build_graph([])
     plan = changes.plan_add(g, _read_articles(paths))
     _say_skipped(plan)
-    result = changes.apply_add(g, plan, _extract_all(plan.to_extract), after=_curate)
+    result = changes.apply_add(g, plan, _extract_all(plan.to_extract, jobs or batch.default_jobs()), after=_curate)
     if result.added or result.replaced or plan.near_duplicates or not result.diff.empty or not Path(path).exists():
         save_graph(g, path)
     _say_changes(result.diff, _format(fmt),

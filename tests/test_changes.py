@@ -123,3 +123,10 @@ def test_build_replaces_the_graph_file(tmp_path):
     result = _run("build", article, "-g", graph)
     assert result.exit_code == 0 and "replaced by a graph of these articles only" in result.stderr
     assert list(load_graph(graph).graph["articles"]) == ["qualcomm_deal"]
+
+
+def test_add_with_worker_processes_gives_the_same_graph(tmp_path):
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    assert _run("add", FIXTURES, "-g", one, "--jobs", "1").exit_code == 0
+    assert _run("add", FIXTURES, "-g", two, "--jobs", "2").exit_code == 0
+    assert one.read_bytes() == two.read_bytes()
