@@ -30,7 +30,7 @@ from .sources import Note, Unit, display_name, iter_units, max_bytes_from_env
 
 __all__ = ["RunCounts", "default_jobs", "extractions", "write_jsonl", "build", "check_output_path"]
 
-_BATCH_UNITS = 8  # units per task: amortizes inter-process overhead
+_BATCH_UNITS = 64  # units per task: amortizes inter-process overhead (measured: 8 cost 3.8x the parent CPU on short JSONL records)
 _BATCH_BYTES = 1 << 20  # ... but a task never carries much more than 1 MiB of input
 _AHEAD_PER_JOB = 4  # tasks in flight per worker: keeps workers busy, bounds memory
 
