@@ -299,6 +299,11 @@ def rank(graph: nx.MultiDiGraph, options: RankOptions) -> RankResult:
     notes = []
     filtered = options.relations or options.since or options.until
     sub = filter_graph(graph, options.relations, options.since, options.until, options.undated) if filtered else graph
+    if options.since or options.until:
+        undated = sum(1 for _, _, d in graph.edges(data=True) if not (d.get("first_seen") or d.get("last_seen")))
+        if undated:
+            notes.append(f"{undated} undated edges {'kept' if options.undated == 'keep' else 'left out'} "
+                         f"by the date window (--undated {'drop' if options.undated == 'keep' else 'keep'} to change)")
     simple = collapse(sub)
     simple.remove_nodes_from([n for n, d in simple.degree() if d == 0])
     scores = _scores(simple, options.metric, notes)

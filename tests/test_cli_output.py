@@ -103,6 +103,8 @@ def test_undated_edges_are_kept_or_dropped_by_both_bounds(graph):
     keep_since, keep_until = names("--since", "1990"), names("--until", "2090")
     assert keep_since == keep_until == names()  # every edge is inside, dated or not
     assert names("--since", "1990", "--undated", "drop") == names("--until", "2090", "--undated", "drop")
+    result = _run("rank", "-g", graph, "--until", "2090")
+    assert "undated edges kept by the date window (--undated drop to change)" in result.stderr
 
 
 def test_explain_csv_is_one_csv_document(graph):
