@@ -127,6 +127,7 @@ def train(
         for scope in ("all", "zh", "de", "ru", "en"):
             c = report.relations[scope]
             _print(f"cv core strict {scope}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}")
+        _print(f"cv all nine types: F1 {training.all_types_f1(report):.3f}")
         for rtype, c in sorted(report.by_type.items()):
             _print(f"cv {rtype}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}")
         gold = {a.article.id: a.gold for a in articles}

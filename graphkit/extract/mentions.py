@@ -16,7 +16,6 @@ import ahocorasick
 
 from ..lexicon import Lexicon, load_lexicon
 from .coordination import coordinated_names
-from .rare_names import rare_names
 from ..model import EntityType, Mention
 from ..textnorm import is_cjk, is_word_char, match_view, slugify
 
@@ -235,8 +234,7 @@ def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
         if m.confidence < 0.9 and any(s > m.start for s in lexicon_starts_by_end.get(m.end, ())):
             continue  # "助力东风集团": the known name is the real mention
         kept.append(m)
-    kept += coordinated_names(text, kept, lang)
-    return sorted(kept + rare_names(text, kept, lang), key=lambda m: m.start)
+    return sorted(kept + coordinated_names(text, kept, lang), key=lambda m: m.start)
 
 
 def _absorb_lexicon(m: Mention, text: str, view: str, matcher: Matcher) -> Mention:
