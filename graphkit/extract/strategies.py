@@ -285,9 +285,15 @@ def _connector_split(c: _Collector, rule: Rule) -> None:
         if not split:
             group = _unique(sent, scope)
             pairs = _conjoined_pairs(sent, group, c.list_sep)
+            before = [i for i in group if sent.token_pos[i] < trig.start()]
+            after = [i for i in group if sent.token_pos[i] >= trig.end()]
             if pairs:  # "A und B, C und D sowie E und F haben Kooperationen unterzeichnet"
                 for a, b in pairs:
                     c.add(rule, a, b, trig.start())
+            elif before and len(after) > 1:  # "Huawei supports its partners BAIC, Changan and GAC"
+                for a in _subject_group(sent, before):
+                    for b in after:
+                        c.add(rule, a, b, trig.start())
             elif len(group) <= 8:
                 for a, b in combinations(group, 2):
                     c.add(rule, a, b, trig.start())
