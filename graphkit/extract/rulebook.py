@@ -106,6 +106,7 @@ class LanguageRules:
     list_gap: re.Pattern | None = None  # what may stand between two coordinated mentions
     coordinated_gap: re.Pattern | None = None  # the same, written with the file's list connectors
     any_trigger: re.Pattern | None = None  # one pass that tells whether any trigger rule can fire
+    any_pattern: re.Pattern | None = None  # the same for the slot patterns
 
     def by_strategy(self, strategy: str) -> list:
         return [r for r in self.rules if r.strategy == strategy]
@@ -292,7 +293,9 @@ def parse_language_rules(path: Path, lang: str) -> LanguageRules:
     coordinated = re.compile(rf"\s*(?:{list_connectors.pattern})\s*(?:the |die |der |den |dem )?") if list_connectors else None
     triggers = [r.regex.pattern for r in rules if r.strategy != "pattern"]
     any_trigger = re.compile("|".join(f"(?:{t})" for t in triggers)) if triggers else None
-    return LanguageRules(lang=lang, path=p, clause_split=clause, cues=cues, any_trigger=any_trigger,
+    patterns = [re.sub(r"\(\?P<[A-Z]>", "(?:", r.regex.pattern) for r in rules if r.strategy == "pattern"]
+    any_pattern = re.compile("|".join(f"(?:{t})" for t in patterns)) if patterns else None
+    return LanguageRules(lang=lang, path=p, clause_split=clause, cues=cues, any_trigger=any_trigger, any_pattern=any_pattern,
                          with_connectors=_compile(p, "connectors.with", conn.get("with"), lang),
                          list_connectors=list_connectors, rules=rules,
                          list_gap=re.compile(_list_sep(lang) + r"?\s*"), coordinated_gap=coordinated)
