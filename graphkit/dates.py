@@ -5,6 +5,7 @@ Only dates that carry a year are returned: a year is never guessed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -83,10 +84,14 @@ def find_dates(text: str) -> list:
     ['2019-03-28', '2020-07-07', '2020-10']
     """
     hits = []
-    taken = []
+    taken_starts, taken_ends = [], []  # accepted spans of earlier patterns, sorted, disjoint
     for kind, pattern in _PATTERNS:
+        accepted = []
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
+            # the only earlier span that can overlap is the last one starting before m ends
+            # (a bisection: checking every span made this quadratic in the dates of a text)
+            i = bisect.bisect_left(taken_starts, m.end()) - 1
+            if i >= 0 and taken_ends[i] > m.start():
                 continue
             g = m.groups()
             if kind == "ymd":
@@ -108,5 +113,8 @@ def find_dates(text: str) -> list:
                 iso = _iso(g[0])
             if iso:
                 hits.append(DateHit(m.start(), m.end(), iso))
-                taken.append((m.start(), m.end()))
+                accepted.append((m.start(), m.end()))  # one pattern's matches never overlap
+        if accepted:
+            spans = sorted(list(zip(taken_starts, taken_ends)) + accepted)
+            taken_starts, taken_ends = [s for s, _ in spans], [e for _, e in spans]
     return sorted(hits, key=lambda h: h.start)

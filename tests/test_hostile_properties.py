@@ -105,3 +105,12 @@ def test_property_jsonl_files_keep_every_good_line(tmp_path, lines):
     good = sum(line == '{"id": "good", "text": "BMW und Alibaba kooperieren."}' for line in lines)
     assert len([a for a in result.articles if a.text == "BMW und Alibaba kooperieren."]) == min(good, 1)
     assert all(isinstance(p, InputError) for p in result.problems)
+
+
+def test_find_dates_keeps_the_most_specific_of_overlapping_matches_on_long_text():
+    from graphkit.dates import find_dates
+
+    unit = "07.07.2020, 2019年3月28日 und В октябре 2020 года; March 5, 2021. "
+    hits = find_dates(unit * 500)
+    assert [h.iso for h in hits] == ["2020-07-07", "2019-03-28", "2020-10", "2021-03-05"] * 500
+    assert all(a.end <= b.start for a, b in zip(hits, hits[1:]))
