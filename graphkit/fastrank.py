@@ -55,6 +55,7 @@ class ColumnarGraph:
 
     # -- edges, as arrays
     def _edges(self, options) -> dict:
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         window_needed = bool(options.since or options.until)
@@ -70,23 +71,28 @@ class ColumnarGraph:
         support = table.column("support").to_numpy(zero_copy_only=False).astype(float)
         confidence = table.column("confidence").to_numpy(zero_copy_only=False).astype(float)
         check_columns(self.path, support, confidence)  # NaN here is a missing value
-        types = table.column("type").to_pylist()
-        keep = np.ones(len(types), dtype=bool)
+        # relation types as small integer codes into `type_names` (no million Python strings)
+        encoded = table.column("type").combine_chunks()
+        if not pa.types.is_dictionary(encoded.type):
+            encoded = encoded.dictionary_encode()
+        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        type_names = encoded.dictionary.to_pylist()
+        keep = np.ones(len(codes), dtype=bool)
         if options.relations:
             wanted = {RelationType(r).value for r in options.relations}
-            keep &= np.fromiter((t in wanted for t in types), dtype=bool, count=len(types))
+            keep &= np.isin(codes, [i for i, name in enumerate(type_names) if name in wanted])
         if window_needed:
             from .timewindow import Window
 
             window = Window(options.since, options.until, options.undated)
             firsts, lasts = table.column("first_seen").to_pylist(), table.column("last_seen").to_pylist()
             keep &= np.fromiter((window.holds_span(f, last) for f, last in zip(firsts, lasts)), dtype=bool,
-                                count=len(types))
+                                count=len(codes))
         position = np.flatnonzero(keep)
         return {"head": head.to_numpy(zero_copy_only=False)[keep].astype(np.int64),
                 "tail": tail.to_numpy(zero_copy_only=False)[keep].astype(np.int64),
                 "weight": np.nan_to_num(support[keep], nan=1.0) * np.nan_to_num(confidence[keep], nan=1.0),
-                "type": [types[i] for i in position], "row": position}
+                "code": codes[keep], "type_names": type_names, "row": position}
 
     def collapse(self, options) -> tuple:
         """(Adjacency of the weighted simple graph, node index of each of its nodes, the
@@ -121,14 +127,21 @@ class ColumnarGraph:
         names = adj.names
         scores = self._scores(adj, options.metric, notes)
         degree = np.bincount(adj.src, minlength=adj.n) + np.bincount(adj.dst, minlength=adj.n)
+        values = np.fromiter((scores[name] for name in names), dtype=float, count=len(names))
+        eligible = np.ones(len(names), dtype=bool)
+        if options.types:
+            eligible &= np.fromiter((self.types[i] in options.types for i in kept), dtype=bool, count=len(kept))
+        if options.kinds:
+            eligible &= np.fromiter((self.kinds[i] in options.kinds for i in kept), dtype=bool, count=len(kept))
+        candidates = np.flatnonzero(eligible)
+        if len(candidates) > options.top:  # only nodes that can reach the top rows get sorted in Python
+            threshold = np.partition(values[candidates], -options.top)[-options.top]
+            candidates = candidates[values[candidates] >= threshold - 2e-6]  # margin: scores are rounded to 1e-6
         ranked = []
-        for j, node_index in enumerate(kept):
-            if options.types and self.types[node_index] not in options.types:
-                continue
-            if options.kinds and self.kinds[node_index] not in options.kinds:
-                continue
+        for j in candidates.tolist():
+            node_index = kept[j]
             name = self.names[node_index] or self.ids[node_index]
-            ranked.append((-round(float(scores[names[j]]), 6), -int(degree[j]), name, j))
+            ranked.append((-round(float(values[j]), 6), -int(degree[j]), name, j))
         ranked.sort(key=lambda r: r[:3])
         top = [j for *_, j in ranked[: options.top]]
         rows = self._rows(top, kept, adj, scores, degree, e, order)
@@ -175,9 +188,9 @@ class ColumnarGraph:
             by_weight = sorted(zip(others.tolist(), adj.weight[incident].tolist()), key=lambda kv: -kv[1])
             counts: Counter = Counter()
             for i in order[head[order] == node]:
-                counts[e["type"][i]] += 1
+                counts[e["type_names"][e["code"][i]]] += 1
             for i in in_order[tail[in_order] == node]:
-                counts[e["type"][i]] += 1
+                counts[e["type_names"][e["code"][i]]] += 1
             mine = touching[(head[touching] == node) | (tail[touching] == node)]
             articles = set()
             for i in mine:
