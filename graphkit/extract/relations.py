@@ -38,6 +38,7 @@ class SentenceTrace:
     hits: list
     candidates: list
     carried: list = field(default_factory=list)
+    joined: list = field(default_factory=list)  # (newcomer mention, member id) of an earlier deal
     decisions: list = field(default_factory=list)  # (Candidate, label, probability, accepted)
 
 
@@ -119,8 +120,7 @@ def article_candidates(article, mentions) -> list:
             previous_products = _distinct(products) or previous_products
             continue
         hits, joined = apply_rules(sent, rules, group)
-        trace = SentenceTrace(sent, hits, candidates(sent, rules, hits), carried)
-        trace.joined = joined
+        trace = SentenceTrace(sent, hits, candidates(sent, rules, hits), carried, joined)
         traces.append(trace)
         partners = {k for h in hits if h.rule.relation is RelationType.PARTNERS_WITH and not h.blocked
                     for k in (sent.mentions[h.head].entity_key, sent.mentions[h.tail].entity_key)}
@@ -237,7 +237,7 @@ def extract_relations(article, mentions, scorer=...) -> list:
     for trace in article_candidates(article, mentions):
         for cand, rtype, head, tail, conf, rule in decide(trace, scorer):
             emit(rtype, head, tail, trace.sentence, conf, rule)
-        for newcomer, member_key in getattr(trace, "joined", ()):
+        for newcomer, member_key in trace.joined:
             member = next((m for m in mentions if m.entity_key == member_key), None)
             if member is not None:
                 emit(RelationType.PARTNERS_WITH, newcomer, member, trace.sentence,

@@ -20,10 +20,10 @@ are evidence for the scorer, not verdicts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
-from ..model import EntityType
+from ..model import EntityType, RelationType
 from .rulebook import MENTION_TOKEN, LanguageRules, Rule, load_frames
 from .sentences import split_clauses
 
@@ -192,6 +192,7 @@ def _subject_group(sent: MaskedSentence, left: list) -> list:
 class _Collector:
     def __init__(self, sent: MaskedSentence, list_sep: re.Pattern):
         self.sent, self.list_sep, self.hits = sent, list_sep, []
+        self.joined: list = []  # (newcomer mention, member entity id) across sentences
         self.frames = load_frames()
 
     def add(self, rule: Rule, head: int, tail: int, offset: int, relation=None) -> None:
@@ -212,14 +213,12 @@ def _as_relation(rule: Rule, relation) -> Rule:
     """A derived rule id for a second relation a rule implies (co-founders partner)."""
     key = (rule.id, relation)
     if key not in _DERIVED:
-        from dataclasses import replace
         _DERIVED[key] = replace(rule, id=f"{rule.id}+{relation.value.lower()}", relation=relation)
     return _DERIVED[key]
 
 
 def _patterns(c: _Collector, rules: list) -> None:
     sent = c.sent
-    from ..model import RelationType
     for rule in rules:
         pos = 0
         while (m := rule.regex.search(sent.masked, pos)) is not None:
@@ -323,7 +322,6 @@ def _directed(c: _Collector, rule: Rule, anywhere: bool) -> None:
 
 
 def _founders(c: _Collector, rule: Rule) -> None:
-    from ..model import RelationType
     sent = c.sent
     found = next(iter(sent.triggers(rule)), None)
     programs = [i for i, m in enumerate(sent.mentions) if m.type is EntityType.PROGRAM] if found else []
@@ -387,7 +385,6 @@ def apply_rules(sent: MaskedSentence, rules: LanguageRules, group: list | None =
     possessors and appositions that are not parties of the sentence's deal). Returns
     (hits, joined) where `joined` pairs newcomers with members of an earlier deal."""
     c = _Collector(sent, rules.list_gap)
-    c.joined = []
     if len(sent.mentions) < 1:
         return [], []
     _patterns(c, rules.by_strategy("pattern"))
