@@ -69,18 +69,18 @@ def stdout_console() -> Console:
     """The terminal's width; piped, COLUMNS or 100 columns (tables are laid out for that)."""
     import os
 
-    console = _SafeConsole(soft_wrap=False)
+    console = _SafeConsole(soft_wrap=False, emoji=False)
     if not console.is_terminal:
         try:
             width = int(os.environ.get("COLUMNS", ""))
         except ValueError:
             width = 0
-        console = _SafeConsole(soft_wrap=False, width=width if width >= 20 else PIPED_WIDTH)
+        console = _SafeConsole(soft_wrap=False, emoji=False, width=width if width >= 20 else PIPED_WIDTH)
     return console
 
 
 def stderr_console() -> Console:
-    return _SafeConsole(stderr=True, soft_wrap=True)
+    return _SafeConsole(stderr=True, soft_wrap=True, emoji=False)
 
 
 def _cell(value) -> str:

@@ -207,3 +207,15 @@ def test_hostile_output_to_a_pipe_is_written_in_place_never_replaced(tmp_path):
     result = _run("build", tmp_path / "a.txt", "--out", pipe)
     assert result.exit_code == 1 and "is a device or pipe" in result.stderr
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_hostile_emoji_shortcodes_and_markup_in_data_print_as_typed():
+    import io
+
+    from graphkit.render import Format, render_rows, stdout_console
+
+    console = stdout_console()
+    console.file = io.StringIO()
+    render_rows([{"name": ":smile: Tencent [bold]x[/bold]", "why": "a :car: b"}], Format.table, console, title="t :car:")
+    shown = console.file.getvalue()
+    assert ":smile: Tencent [bold]x[/bold]" in shown and "a :car: b" in shown and "😄" not in shown
