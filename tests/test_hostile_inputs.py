@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -156,18 +157,35 @@ def test_hostile_jobs_give_identical_output(tmp_path):
     assert one.stdout == two.stdout and one.stdout.count("\n") >= 15
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder whatever its permissions")
 def test_hostile_unreadable_folder_is_named(tmp_path):
-    (tmp_path / "ok.txt").write_text(GOOD, encoding="utf-8")
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    (locked / "a.txt").write_text(GOOD_EN, encoding="utf-8")
-    locked.chmod(0)
+    """Root reads every folder whatever its permissions, so as root (CI) the CLI runs as
+    the unprivileged user `nobody` (setpriv) on a folder it may enter but not list."""
+    import shutil
+    import tempfile
+    as_root = os.geteuid() == 0
+    if as_root and not shutil.which("setpriv"):
+        pytest.fail("running as root needs setpriv (util-linux) to drop privileges for this test")
+    base = Path(tempfile.mkdtemp(prefix="graphkit-locked-")) if as_root else tmp_path
     try:
-        result = _run("extract", tmp_path)
+        base.chmod(0o755)
+        (base / "ok.txt").write_text(GOOD, encoding="utf-8")
+        locked = base / "locked"
+        locked.mkdir()
+        (locked / "a.txt").write_text(GOOD_EN, encoding="utf-8")
+        locked.chmod(0)
+        if as_root:
+            run = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                  sys.executable, "-m", "graphkit.cli", "extract", str(base)],
+                                 capture_output=True, text=True, env={**os.environ, "HOME": str(base)}, timeout=300)
+            exit_code, stderr = run.returncode, run.stderr
+        else:
+            result = _run("extract", base)
+            exit_code, stderr = result.exit_code, result.stderr
     finally:
-        locked.chmod(0o755)
-    assert result.exit_code == 2 and "locked: cannot list folder" in result.stderr
+        (base / "locked").chmod(0o755)
+        if as_root:
+            shutil.rmtree(base, ignore_errors=True)
+    assert exit_code == 2 and "locked: cannot list folder" in stderr, stderr
 
 
 def test_hostile_broken_record_does_not_swallow_the_records_after_it(tmp_path):
