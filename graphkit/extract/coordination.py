@@ -17,11 +17,11 @@ from ..textnorm import slugify
 
 __all__ = ["coordinated_names"]
 
-_SEP = {
+_SEP = {  # a conjunction is a word of its own ("Компании" does not end in "и")
     "zh": r"\s*(?:、|和|及|以及|与)\s*",
-    "de": r"\s*(?:,|und|sowie|&)\s+",
-    "en": r"\s*(?:,|and|as well as|&)\s+",
-    "ru": r"\s*(?:,|и|а также)\s+",
+    "de": r"(?:\s*[,&]|\s+(?:und|sowie))\s+",
+    "en": r"(?:\s*[,&]|\s+(?:and|as well as))\s+",
+    "ru": r"(?:\s*,|\s+(?:и|а также))\s+",
 }
 _QUOTED = r"[«„“\"]([^«»„“”\"\n,.;]{2,40})[»“”\"]"
 _CAPITALISED = r"((?:[A-ZА-ЯЁ][\w&.\-]*|[A-Z0-9]{2,})(?:[ \-](?:[A-ZА-ЯЁ][\w&\-]*|[A-Z0-9]{2,})){0,2})"

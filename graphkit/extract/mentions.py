@@ -168,7 +168,8 @@ def _discover(text: str, lang: str) -> list:
     for m in _STARTUP_ORIGIN.finditer(text):
         window = text[max(0, m.start() - 300):m.end() + 300]
         name = m.group(1)
-        if _STARTUP_CUE.search(window) and (name[0].isupper() or re.search(r"[a-z][A-Z]", name)) and len(name) > 2:
+        if (_STARTUP_CUE.search(window) and (name[0].isupper() or re.search(r"[a-z][A-Z]", name)) and len(name) > 2
+                and not _STARTUP_CUE.fullmatch(name)):  # "das Startup aus Peking": the cue word is no name
             found.append((m.start(1), m.end(1), name, EntityType.ORGANIZATION, 0.55, "startup_origin"))
     if lang == "zh":
         for m in _ZH_ORG.finditer(text):
