@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .strategies import Hit, MaskedSentence
+from .strategies import MaskedSentence
 
 __all__ = ["Candidate", "candidates", "WINDOW"]
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from ..errors import GraphkitError
 from ..model import RelationType
 
-__all__ = ["Scorer", "Decision", "load_scorer", "MODEL_FORMAT", "label_of", "decode_label", "apply_calibration"]
+__all__ = ["Scorer", "Decision", "load_scorer", "MODEL_FORMAT", "label_of", "apply_calibration"]
 
 MODEL_FORMAT = "graphkit-relation-scorer/2"
 
@@ -33,12 +33,6 @@ def label_of(rtype: RelationType, forward: bool) -> str:
     if rtype is RelationType.PARTNERS_WITH:
         return rtype.value
     return f"{rtype.value}:{'fwd' if forward else 'rev'}"
-
-
-def decode_label(label: str) -> tuple:
-    """label -> (RelationType, forward?)."""
-    name, _, direction = label.partition(":")
-    return RelationType(name), direction != "rev"
 
 
 @dataclass(frozen=True)
