@@ -130,18 +130,7 @@ def _pagerank(simple: nx.Graph, alpha: float = 0.85, max_iter: int = 100, tol: f
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
     A = sp.csr_array((vals, cols, indptr), shape=(n, n))
-    S = A.sum(axis=1)
-    S[S != 0] = 1.0 / S[S != 0]
-    A = sp.dia_array((S.T, 0), shape=A.shape).tocsr() @ A
-    x = np.repeat(1.0 / n, n)
-    p = np.repeat(1.0 / n, n)
-    dangling = np.where(S == 0)[0]
-    for _ in range(max_iter):
-        xlast = x
-        x = alpha * (x @ A + sum(x[dangling]) * p) + (1 - alpha) * p
-        if np.absolute(x - xlast).sum() < n * tol:
-            return dict(zip(nodes, map(float, x)))
-    raise nx.PowerIterationFailedConvergence(max_iter)
+    return dict(zip(nodes, map(float, fastmetrics.pagerank_matrix(A, alpha, max_iter, tol))))
 
 
 def _scores(simple: nx.Graph, metric: str, notes: list, fast=None) -> dict:

@@ -91,10 +91,17 @@ def pivots(adj: Adjacency, k: int) -> list:
 
 def pagerank(adj: Adjacency, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
     """analyze._pagerank's iteration (networkx's), on arrays."""
+    return pagerank_matrix(adj.csr(adj.weight), alpha, max_iter, tol)
+
+
+def pagerank_matrix(A, alpha: float = 0.85, max_iter: int = 100, tol: float = 1.0e-6) -> np.ndarray:
+    """networkx's PageRank power iteration on a weighted adjacency matrix (scipy CSR):
+    uniform teleport, dangling nodes spread uniformly, stop when the L1 change < n x tol;
+    raises nx.PowerIterationFailedConvergence like networkx. The one copy of the
+    iteration, for analyze._pagerank and for large graphs here."""
     import scipy.sparse as sp
 
-    n = adj.n
-    A = adj.csr(adj.weight)
+    n = A.shape[0]
     S = np.asarray(A.sum(axis=1)).ravel()
     inv = np.zeros(n)
     inv[S != 0] = 1.0 / S[S != 0]
