@@ -231,14 +231,22 @@ def _file_units(path: Path, max_bytes: int):
     yield Unit(name=name, source=name, kind=kind, payload=data, stem=stem)
 
 
-def _json_units(data: bytes, name: str, stem: str):
+def _decoded(data: bytes, name: str):
+    """Decode a whole file, yielding its error or its decoding note; returns the text or None."""
     try:
         decoded = decode(data, name)
     except InputError as exc:
         yield exc
-        return
+        return None
     if decoded.note():
         yield Note(name, decoded.note())
+    return decoded
+
+
+def _json_units(data: bytes, name: str, stem: str):
+    decoded = yield from _decoded(data, name)
+    if decoded is None:
+        return
     records = json_array_records(decoded.text)
     count = 0
     for index, line, text in _single_flag(records):
@@ -308,13 +316,9 @@ def _utf16_jsonl_units(fh, name: str, stem: str, max_bytes: int):
     if len(data) > max_bytes:
         yield InputError(name, _too_large(os.fstat(fh.fileno()).st_size, max_bytes) + " (UTF-16 JSONL is read whole)")
         return
-    try:
-        decoded = decode(data, name)
-    except InputError as exc:
-        yield exc
+    decoded = yield from _decoded(data, name)
+    if decoded is None:
         return
-    if decoded.note():
-        yield Note(name, decoded.note())
     lines = [(n, line) for n, line in enumerate(decoded.text.split("\n"), 1) if line.strip()]
     for n, line in lines:
         yield Unit(name=f"{name}, line {n}", source=name, kind="record", payload=line,
