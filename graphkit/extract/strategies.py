@@ -372,7 +372,7 @@ def _joiners(c: _Collector, rule: Rule, group: list) -> None:
     trig = next(iter(sent.triggers(rule)), None)
     if not trig or not group:
         return
-    members = {k for k in group}
+    members = list(dict.fromkeys(group))  # ordered: the output must not depend on hashing
     newcomers = _unique(sent, [i for i in range(len(sent.mentions))
                                if sent.is_party(i) and sent.mentions[i].entity_key not in members])
     c.joined = [(sent.mentions[n], k) for n in newcomers for k in members]
