@@ -47,6 +47,9 @@ _PATTERNS = [
 ]
 
 
+_ANY_YEAR = re.compile(_YEAR)  # every pattern needs a year: text without one has no date
+
+
 @dataclass(frozen=True)
 class DateHit:
     start: int
@@ -83,6 +86,8 @@ def find_dates(text: str) -> list:
     >>> [h.iso for h in find_dates("2019年3月28日，飞驰镁物 ... 07.07.2020 ... В октябре 2020 года")]
     ['2019-03-28', '2020-07-07', '2020-10']
     """
+    if not _ANY_YEAR.search(text):
+        return []
     hits = []
     taken_starts, taken_ends = [], []  # accepted spans of earlier patterns, sorted, disjoint
     for kind, pattern in _PATTERNS:

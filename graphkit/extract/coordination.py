@@ -32,6 +32,12 @@ _STOPWORDS = {"the", "der", "die", "das", "den", "dem", "und", "and", "in", "im"
 _ZH_NOT_NAME = set("的了在是将对由为从向把被于其已并也都又就而这那该此同跟给让使令称位个年月日说表示")
 
 
+# the `before` pattern ends in a separator (which ends in a space, a list comma or a Chinese
+# conjunction) and an optional opening quote: a cheap test of the window's last character
+# spares the anchored search, which tries every start position of the window
+_CAN_END_BEFORE = re.compile(r"[\s«„“\"「『、和及与]$")
+
+
 def _looks_like_name(name: str, lang: str) -> bool:
     words = name.split()
     if not words or words[0].lower() in _STOPWORDS or len(name) < 2:
@@ -71,7 +77,8 @@ def coordinated_names(text: str, mentions: list, lang: str) -> list:
             group = next(g for g in range(1, (m.re.groups or 0) + 1) if m.group(g))
             candidates.append((m.start(group), m.end(group)))
         window_start = max(0, anchor.start - 60)
-        b = before.search(text[window_start:anchor.start])
+        window = text[window_start:anchor.start]
+        b = before.search(window) if _CAN_END_BEFORE.search(window) else None
         if b:
             group = next(g for g in range(1, (b.re.groups or 0) + 1) if b.group(g))
             candidates.append((window_start + b.start(group), window_start + b.end(group)))

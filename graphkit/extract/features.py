@@ -51,9 +51,7 @@ def _bucket(n: int, edges=(0, 1, 2, 3, 5, 8, 12, 20, 35)) -> str:
 def _trigger_positions(sent: MaskedSentence, rules) -> list:
     """(relation, rule id, start) of every trigger match in the sentence."""
     out = []
-    for rule in rules.rules:
-        if rule.strategy == "pattern":
-            continue
+    for rule in rules.trigger_rules:
         for m in sent.triggers(rule):
             out.append((rule.relation.value, rule.id, m.start()))
     return out

@@ -111,7 +111,7 @@ def article_candidates(article, mentions) -> list:
         # than true relations (nine-type F1 0.592 with them, 0.596 without)
         if len(sentence_mentions) >= 2 or (sentence_mentions and group):
             sent = MaskedSentence(article.text, view, start, end, sentence_mentions, rules, kinds)
-            if sent.has_triggers or (rules.any_pattern and rules.any_pattern.search(sent.masked)):
+            if sent.has_triggers or sent.has_patterns:
                 hits, joined = apply_rules(sent, rules, group)
                 traces.append(SentenceTrace(sent, hits, candidates(sent, rules, hits), carried, joined))
                 partners = {k for h in hits if h.rule.relation is RelationType.PARTNERS_WITH and not h.blocked

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import cached_property
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -110,6 +111,15 @@ class LanguageRules:
 
     def by_strategy(self, strategy: str) -> list:
         return [r for r in self.rules if r.strategy == strategy]
+
+    @cached_property
+    def pattern_rules(self) -> tuple:
+        return tuple(self.by_strategy("pattern"))
+
+    @cached_property
+    def trigger_rules(self) -> tuple:
+        """The rules that fire on a trigger word (every strategy but slot patterns), in file order."""
+        return tuple(r for r in self.rules if r.strategy != "pattern")
 
 
 def _gap(lang: str, n: int) -> str:

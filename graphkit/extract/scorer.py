@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-from itertools import repeat
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -63,13 +62,23 @@ class Scorer:
         for label, spec in data["labels"].items():
             RelationType(label)
             self.labels[label] = (float(spec["intercept"]), dict(spec["weights"]), float(spec["threshold"]))
+        # feature -> its weight under every label (0.0 where a label has none): one lookup per
+        # feature, then a column sum per label in feature order (the same floats as summing
+        # each label's weights on its own)
+        self._order = list(self.labels)
+        names = {name for _, weights, _ in self.labels.values() for name in weights}
+        self._rows = {name: tuple(float(self.labels[label][1].get(name, 0.0)) for label in self._order)
+                      for name in names}
 
     def score(self, features) -> list:
         """A Decision per label, best first."""
-        zeros = repeat(0.0)
+        rows = self._rows
+        present = [rows[name] for name in features if name in rows]
+        sums = [sum(column) for column in zip(*present)] if present else [0] * len(self._order)
         out = []
-        for label, (intercept, weights, threshold) in self.labels.items():
-            z = intercept + sum(map(weights.get, features, zeros))
+        for label, total in zip(self._order, sums):
+            intercept, _, threshold = self.labels[label]
+            z = intercept + total
             out.append(Decision(label, round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))), 4), threshold))
         out.sort(key=lambda d: -d.probability)
         return out

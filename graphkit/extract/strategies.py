@@ -80,7 +80,15 @@ class MaskedSentence:
         self._party: dict = {}
         self._triggers: dict = {}
         self.has_triggers = bool(rules.any_trigger and rules.any_trigger.search(self.masked))
+        self._has_patterns = None
         self._cues: dict = {}
+
+    @property
+    def has_patterns(self) -> bool:
+        """Can any slot pattern match? (one search of all patterns at once)"""
+        if self._has_patterns is None:
+            self._has_patterns = bool(self.rules.any_pattern and self.rules.any_pattern.search(self.masked))
+        return self._has_patterns
 
     def triggers(self, rule: Rule) -> list:
         """Every match of a trigger rule in the sentence, computed once (strategies and
@@ -219,6 +227,8 @@ def _as_relation(rule: Rule, relation) -> Rule:
 
 def _patterns(c: _Collector, rules: list) -> None:
     sent = c.sent
+    if not sent.has_patterns:
+        return
     for rule in rules:
         pos = 0
         while (m := rule.regex.search(sent.masked, pos)) is not None:
@@ -387,8 +397,9 @@ def apply_rules(sent: MaskedSentence, rules: LanguageRules, group: list | None =
     c = _Collector(sent, rules.list_gap)
     if len(sent.mentions) < 1:
         return [], []
-    _patterns(c, rules.by_strategy("pattern"))
-    for rule in rules.rules:
+    _patterns(c, rules.pattern_rules)
+    # every strategy needs a trigger match: rules without one are skipped before any work
+    for rule in [r for r in rules.trigger_rules if sent.triggers(r)]:
         if rule.requires and not sent.cue_spans.get(rule.requires):
             continue
         if rule.strategy == "connector_split":
