@@ -41,7 +41,6 @@ __all__ = [
 
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYR_RE = re.compile(r"[\u0400-\u04ff]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -112,20 +111,24 @@ def clean_text(text: str) -> str:
 _DE_WORDS = {"der", "die", "das", "und", "ist", "nicht", "mit", "für", "auf", "den", "dem", "ein", "eine", "sich", "von", "zu", "im", "des", "wird", "werden", "haben"}
 _EN_WORDS = {"the", "and", "of", "to", "is", "with", "for", "on", "a", "in", "that", "its", "has", "have", "will", "by", "as", "from", "was", "be", "an"}
 
+_LOWER_WORD_RE = re.compile(r"[a-zäöüß]+")
+_NOT_ASCII_LETTER = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
+
 
 def detect_language(text: str) -> str:
     """zh, ru, de or en from script counts and function words (offline, no model)."""
     sample = text[:20000]
     cjk = len(_CJK_RE.findall(sample))
     cyr = len(_CYR_RE.findall(sample))
-    latin = len(_LATIN_RE.findall(sample))
+    latin = len(sample.encode("ascii", "ignore").translate(None, _NOT_ASCII_LETTER))  # [A-Za-z]
     if cjk and cjk * 3 >= latin and cjk >= cyr:
         return "zh"
     if cyr > latin * 0.5:
         return "ru"
-    words = re.findall(r"[a-zäöüß]+", sample.lower())
-    de = sum(w in _DE_WORDS for w in words) + 3 * sum(any(c in w for c in "äöüß") for w in words)
-    en = sum(w in _EN_WORDS for w in words)
+    words = _LOWER_WORD_RE.findall(sample.lower())
+    umlaut_words = len(words) - sum(map(str.isascii, words))  # the only non-ASCII letters are äöüß
+    de = sum(map(_DE_WORDS.__contains__, words)) + 3 * umlaut_words
+    en = sum(map(_EN_WORDS.__contains__, words))
     return "de" if de > en else "en"
 
 

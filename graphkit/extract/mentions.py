@@ -138,6 +138,13 @@ _TYPED_AFTER = re.compile(r"^[”」»\"]?\s?(平台|系统|车联网系统|芯�
 _COMMON_ACRONYMS = {"ai", "ceo", "cto", "cfo", "it", "iot", "ppt", "lbs", "app", "suv", "ev", "tops", "r&d", "mou", "ipo", "ok", "pc", "gps", "5g", "4g", "ota", "api", "sdk", "dmsp"}
 
 
+_PRODUCT_AFTER_QUOTE = re.compile(rf"^[^，。,.\s]{{0,4}}?({_PRODUCT_NOUNS_ZH}|system|platform|Plattform|платформ)", re.I)
+_PROGRAM_BEFORE_QUOTE = re.compile(r"(中心|基地|实验室)\s?$")
+_ZH_CLAUSE_MARK = re.compile(r"[，。,\s]")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_ORG_CUE = re.compile(r"品牌|公司|бренд|компани|стартап")
+
+
 def _discover(text: str, lang: str) -> list:
     """(start, end, name, type, confidence, origin) of candidate names not taken from the lexicon."""
     found = []
@@ -153,11 +160,11 @@ def _discover(text: str, lang: str) -> list:
             continue
         before, after = text[max(0, m.start() - 6):m.start()], text[m.end():m.end() + 8]
         glued = m.start() > 0 and (is_cjk(text[m.start() - 1]) or text[m.start() - 1].isalnum())
-        if re.match(rf"^[^，。,.\s]{{0,4}}?({_PRODUCT_NOUNS_ZH}|system|platform|Plattform|платформ)", after, re.I):
+        if _PRODUCT_AFTER_QUOTE.match(after):
             found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, 0.6, "quoted_product"))
-        elif re.search(r"(中心|基地|实验室)\s?$", before):
+        elif _PROGRAM_BEFORE_QUOTE.search(before):
             found.append((m.start(1), m.end(1), inner, EntityType.PROGRAM, 0.6, "quoted_program"))
-        elif lang == "zh" and glued and not re.search(r"[，。,\s]", inner) and len(inner) <= 12:
+        elif lang == "zh" and glued and not _ZH_CLAUSE_MARK.search(inner) and len(inner) <= 12:
             # X“Y”: a name glued to its owner (阿里云“汽车云”, 騰訊「AI in Car」); kept only
             # when X is a known organization (checked in find_mentions)
             found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, OWNED_PRODUCT_CONFIDENCE, "owned_product"))
@@ -168,7 +175,7 @@ def _discover(text: str, lang: str) -> list:
     for m in _STARTUP_ORIGIN.finditer(text):
         window = text[max(0, m.start() - 300):m.end() + 300]
         name = m.group(1)
-        if (_STARTUP_CUE.search(window) and (name[0].isupper() or re.search(r"[a-z][A-Z]", name)) and len(name) > 2
+        if (_STARTUP_CUE.search(window) and (name[0].isupper() or _CAMEL.search(name)) and len(name) > 2
                 and not _STARTUP_CUE.fullmatch(name)):  # "das Startup aus Peking": the cue word is no name
             found.append((m.start(1), m.end(1), name, EntityType.ORGANIZATION, 0.55, "startup_origin"))
     if lang == "zh":
@@ -197,7 +204,7 @@ def _discover(text: str, lang: str) -> list:
             cue = (tb.group(1) if tb else "") + (ta.group(1) if ta else "")
             if not cue:
                 continue
-            org_cue = re.search(r"品牌|公司|бренд|компани|стартап", cue)
+            org_cue = _ORG_CUE.search(cue)
             found.append((start, end, name, EntityType.ORGANIZATION if org_cue else EntityType.PRODUCT, 0.55, "typed_context"))
     if lang == "ru":
         for m in _RU_ORG.finditer(text):

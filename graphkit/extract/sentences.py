@@ -12,6 +12,8 @@ __all__ = ["split_sentences", "split_clauses"]
 # a lower-case word and a capitalised word ends a sentence too, unless the word before is
 # itself capitalised ("Yandex.Music", "Яндекс.Такси" are names).
 _END = re.compile(r"[。！？](?:[”」』\"»])?|\n+|[.!?](?:[”\"»])?(?=\s+[A-ZА-ЯЁ“„«\"\d]|[A-ZÄÖÜА-ЯЁ][a-zäöüßа-яё])")
+_LAST_WORD_WITH_DOTS = re.compile(r"([\w.]+)$")
+_LAST_WORD = re.compile(r"(\w+)$")
 _ABBREVIATIONS = {"co", "inc", "ltd", "corp", "mr", "mrs", "dr", "st", "nr", "ca", "bzw", "vs", "no", "z.b", "u.a", "jr", "sr", "gen"}
 
 
@@ -20,11 +22,11 @@ def split_sentences(text: str) -> list:
     spans, start = [], 0
     for m in _END.finditer(text):
         if m.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)$", text[max(0, m.start() - 6):m.start()])
+            word = _LAST_WORD_WITH_DOTS.search(text[max(0, m.start() - 6):m.start()])
             if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
                 continue
         if m.group(0)[0] in ".!?" and m.end() < len(text) and not text[m.end()].isspace():
-            before = re.search(r"(\w+)$", text[max(0, m.start() - 40):m.start()])
+            before = _LAST_WORD.search(text[max(0, m.start() - 40):m.start()])
             if not before or not before.group(1)[0].islower():
                 continue
         spans.append((start, m.end()))
