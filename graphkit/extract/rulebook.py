@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..errors import GraphkitError
 from ..model import EntityType, RelationType
+from .prefilter import Prefilter
 
 __all__ = [
     "RuleFileError", "Frame", "Rule", "LanguageRules", "STRATEGIES", "CUE_CLASSES",
@@ -106,8 +107,6 @@ class LanguageRules:
     rules: tuple = field(default_factory=tuple)
     list_gap: re.Pattern | None = None  # what may stand between two coordinated mentions
     coordinated_gap: re.Pattern | None = None  # the same, written with the file's list connectors
-    any_trigger: re.Pattern | None = None  # one pass that tells whether any trigger rule can fire
-    any_pattern: re.Pattern | None = None  # the same for the slot patterns
 
     def by_strategy(self, strategy: str) -> list:
         return [r for r in self.rules if r.strategy == strategy]
@@ -120,6 +119,15 @@ class LanguageRules:
     def trigger_rules(self) -> tuple:
         """The rules that fire on a trigger word (every strategy but slot patterns), in file order."""
         return tuple(r for r in self.rules if r.strategy != "pattern")
+
+    @cached_property
+    def prefilter(self) -> Prefilter:
+        """One automaton for every trigger rule, slot pattern and cue class of the language:
+        keys ("trigger", rule id), ("pattern", rule id), ("cue", class)."""
+        regexes = {("trigger", r.id): r.regex for r in self.trigger_rules}
+        regexes.update({("pattern", r.id): r.regex for r in self.pattern_rules})
+        regexes.update({("cue", name): regex for name, regex in self.cues.items() if regex is not None})
+        return Prefilter(regexes)
 
 
 def _gap(lang: str, n: int) -> str:
@@ -301,11 +309,7 @@ def parse_language_rules(path: Path, lang: str) -> LanguageRules:
     clause = _compile(p, "clause_split", data.get("clause_split", r"[;；]"), lang)
     list_connectors = _compile(p, "connectors.list", conn.get("list"), lang)
     coordinated = re.compile(rf"\s*(?:{list_connectors.pattern})\s*(?:the |die |der |den |dem )?") if list_connectors else None
-    triggers = [r.regex.pattern for r in rules if r.strategy != "pattern"]
-    any_trigger = re.compile("|".join(f"(?:{t})" for t in triggers)) if triggers else None
-    patterns = [re.sub(r"\(\?P<[A-Z]>", "(?:", r.regex.pattern) for r in rules if r.strategy == "pattern"]
-    any_pattern = re.compile("|".join(f"(?:{t})" for t in patterns)) if patterns else None
-    return LanguageRules(lang=lang, path=p, clause_split=clause, cues=cues, any_trigger=any_trigger, any_pattern=any_pattern,
+    return LanguageRules(lang=lang, path=p, clause_split=clause, cues=cues,
                          with_connectors=_compile(p, "connectors.with", conn.get("with"), lang),
                          list_connectors=list_connectors, rules=rules,
                          list_gap=re.compile(_list_sep(lang) + r"?\s*"), coordinated_gap=coordinated)

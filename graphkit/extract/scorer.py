@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import GraphkitError
 from ..model import RelationType
@@ -34,8 +34,7 @@ def label_of(rtype: RelationType, forward: bool) -> str:
     return f"{rtype.value}:{'fwd' if forward else 'rev'}"
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):  # a tuple: made nine times per candidate pair
     label: str
     probability: float
     threshold: float

@@ -20,8 +20,9 @@ are evidence for the scorer, not verdicts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import combinations
+from typing import NamedTuple
 
 from ..model import EntityType, RelationType
 from .rulebook import MENTION_TOKEN, LanguageRules, Rule, load_frames
@@ -38,8 +39,7 @@ _BOUNDARY = re.compile(r"[。；;:：]")
 _ZH_COMMA = re.compile("[,，]")
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: made for every rule match
     rule: Rule
     head: int
     tail: int
@@ -47,7 +47,11 @@ class Hit:
 
 
 class MaskedSentence:
-    """A sentence whose mentions are replaced by tokens, with clause spans and cues."""
+    """A sentence whose mentions are replaced by tokens, with clause spans and cues.
+
+    `mentions` come sorted by start and do not overlap, so token positions grow with the
+    mention index: ordering indices by number orders them by position in the sentence.
+    """
 
     def __init__(self, text: str, view: str, start: int, end: int, mentions: list, rules: LanguageRules, kinds: dict):
         self.start, self.end = start, end
@@ -70,30 +74,35 @@ class MaskedSentence:
         parts.append(view[pos:end])
         self.masked = "".join(parts)
         self.clauses = split_clauses(self.masked, 0, len(self.masked), rules.clause_split) or [(0, len(self.masked))]
+        # one automaton pass tells which triggers, patterns and cues can match at all
+        self._possible = possible = rules.prefilter.candidates(self.masked)
         exceptions = rules.cues.get("negation_exceptions")
         cue_view = exceptions.sub(" ", self.masked) if exceptions else self.masked
+        if cue_view != self.masked:
+            possible = rules.prefilter.candidates(cue_view)
         self.cue_spans = {}
         for name in ("negation", "talk", "rumour", "denial", "modality", "joint", "incubation"):
             regex = rules.cues.get(name)
-            self.cue_spans[name] = [m.start() for m in regex.finditer(cue_view)] if regex else []
+            self.cue_spans[name] = [m.start() for m in regex.finditer(cue_view)] if regex and ("cue", name) in possible else []
         self.modifiers: set = set()
         self._party: dict = {}
         self._triggers: dict = {}
-        self.has_triggers = bool(rules.any_trigger and rules.any_trigger.search(self.masked))
+        self.has_triggers = any(self.triggers(r) for r in rules.trigger_rules)
         self._has_patterns = None
         self._cues: dict = {}
 
     @property
     def has_patterns(self) -> bool:
-        """Can any slot pattern match? (one search of all patterns at once)"""
+        """Can any slot pattern match?"""
         if self._has_patterns is None:
-            self._has_patterns = bool(self.rules.any_pattern and self.rules.any_pattern.search(self.masked))
+            self._has_patterns = any(("pattern", r.id) in self._possible and r.regex.search(self.masked)
+                                     for r in self.rules.pattern_rules)
         return self._has_patterns
 
     def triggers(self, rule: Rule) -> list:
         """Every match of a trigger rule in the sentence, computed once (strategies and
         features both need them)."""
-        if not self.has_triggers:
+        if ("trigger", rule.id) not in self._possible:
             return []
         found = self._triggers.get(rule.id)
         if found is None:
@@ -155,7 +164,7 @@ def _indices(text: str) -> list:
 
 def _unique(sent: MaskedSentence, indices) -> list:
     seen, out = set(), []
-    for i in sorted(indices, key=lambda i: sent.token_pos[i]):
+    for i in sorted(indices):
         key = sent.mentions[i].entity_key
         if key not in seen:
             seen.add(key)
@@ -165,7 +174,7 @@ def _unique(sent: MaskedSentence, indices) -> list:
 
 def _first_run(sent: MaskedSentence, indices: list, list_sep: re.Pattern) -> list:
     """The first mention and those coordinated with it ("Azure und IoT Edge")."""
-    indices = sorted(indices, key=lambda i: sent.token_pos[i])
+    indices = sorted(indices)
     run = [indices[0]]
     for i in indices[1:]:
         gap = sent.masked[sent.token_end(run[-1]):sent.token_pos[i]]
@@ -177,7 +186,7 @@ def _first_run(sent: MaskedSentence, indices: list, list_sep: re.Pattern) -> lis
 
 def _nearest_group(sent: MaskedSentence, indices: list) -> list:
     """Of the parties left of a connector keep the last coordinated run ("A und B mit C")."""
-    indices = sorted(indices, key=lambda i: sent.token_pos[i])
+    indices = sorted(indices)
     group = [indices[-1]]
     for i in reversed(indices[:-1]):
         gap = sent.masked[sent.token_end(i):sent.token_pos[group[0]]]
@@ -190,7 +199,7 @@ def _nearest_group(sent: MaskedSentence, indices: list) -> list:
 def _subject_group(sent: MaskedSentence, left: list) -> list:
     """The sentence subject when an apposition separates it from the connector, else the
     coordinated run nearest to the connector."""
-    first = min(left, key=lambda i: sent.token_pos[i])
+    first = min(left)
     if sent.rules.lang != "zh" and sent.token_pos[first] <= 1 and len(left) > 1:
         if sent.masked[sent.token_end(first):].startswith(","):
             return [first]
@@ -230,6 +239,8 @@ def _patterns(c: _Collector, rules: list) -> None:
     if not sent.has_patterns:
         return
     for rule in rules:
+        if ("pattern", rule.id) not in sent._possible:
+            continue
         pos = 0
         while (m := rule.regex.search(sent.masked, pos)) is not None:
             pos = m.start() + 1
@@ -255,7 +266,7 @@ def _conjoined_pairs(sent: MaskedSentence, group: list, list_sep: re.Pattern) ->
     conjunction ("und", "and", "和") and the others commas; each conjoined pair is one deal."""
     if len(group) < 4:
         return []
-    ordered = sorted(group, key=lambda i: sent.token_pos[i])
+    ordered = sorted(group)
     pairs = []
     for a, b in zip(ordered, ordered[1:]):
         gap = sent.masked[sent.token_end(a):sent.token_pos[b]]
