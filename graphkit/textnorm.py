@@ -76,6 +76,7 @@ def match_view(text: str) -> str:
 _PUNCT_FOLD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)  # names recur across articles; the folding is pure
 def fold_key(name: str) -> str:
     """Case-, width-, script- and punctuation-folded key (the corpus matching rule).
 
@@ -100,6 +101,7 @@ def is_word_char(ch: str) -> bool:
     return ch.isalnum() and not is_cjk(ch)
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(name: str) -> str:
     """Stable id from a canonical name: folded, hyphenated, script kept.
 

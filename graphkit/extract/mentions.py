@@ -145,12 +145,19 @@ _CAMEL = re.compile(r"[a-z][A-Z]")
 _ORG_CUE = re.compile(r"品牌|公司|бренд|компани|стартап")
 
 
+# what a match of each discovery pattern must contain: one cheap search decides whether the
+# pattern (which tries every word of the text) runs at all
+_HAS_LEGAL = re.compile(rf" {_LEGAL}(?![\w])")
+_HAS_PROGRAM_WORD = re.compile(rf" {_PROGRAM_WORDS}\b")
+_HAS_ZH_ORG_SUFFIX = re.compile("公司|集团|研究院|研究所|实验室|委员会|人民政府|大学")
+
+
 def _discover(text: str, lang: str) -> list:
     """(start, end, name, type, confidence, origin) of candidate names not taken from the lexicon."""
     found = []
-    for m in _LATIN_LEGAL.finditer(text):
+    for m in (_LATIN_LEGAL.finditer(text) if _HAS_LEGAL.search(text) else ()):
         found.append((m.start(), m.end(), m.group(0), EntityType.ORGANIZATION, 0.7, "legal_form"))
-    for m in _LATIN_PROGRAM.finditer(text):
+    for m in (_LATIN_PROGRAM.finditer(text) if _HAS_PROGRAM_WORD.search(text) else ()):
         if len(m.group(1).split()) >= 2:
             found.append((m.start(1), m.end(1), m.group(1), EntityType.PROGRAM, 0.6, "program_name"))
     for m in _QUOTED.finditer(text):
@@ -170,16 +177,16 @@ def _discover(text: str, lang: str) -> list:
             found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, OWNED_PRODUCT_CONFIDENCE, "owned_product"))
     for m in _JOINT_PROGRAM.finditer(text):
         found.append((m.start(), m.end(), m.group(0), EntityType.PROGRAM, DESCRIPTOR_CONFIDENCE, "descriptor"))
-    for m in _LATIN_APPOSITIVE.finditer(text):
+    for m in (_LATIN_APPOSITIVE.finditer(text) if ", a" in text else ()):
         found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6, "apposition"))
-    for m in _STARTUP_ORIGIN.finditer(text):
+    for m in (_STARTUP_ORIGIN.finditer(text) if "aus " in text or "из " in text else ()):
         window = text[max(0, m.start() - 300):m.end() + 300]
         name = m.group(1)
         if (_STARTUP_CUE.search(window) and (name[0].isupper() or _CAMEL.search(name)) and len(name) > 2
                 and not _STARTUP_CUE.fullmatch(name)):  # "das Startup aus Peking": the cue word is no name
             found.append((m.start(1), m.end(1), name, EntityType.ORGANIZATION, 0.55, "startup_origin"))
     if lang == "zh":
-        for m in _ZH_ORG.finditer(text):
+        for m in (_ZH_ORG.finditer(text) if _HAS_ZH_ORG_SUFFIX.search(text) else ()):
             start, end = m.start(1), m.end(1)
             while start < end - 2 and text[start] in _ZH_STOP:
                 start += 1
