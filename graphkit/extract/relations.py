@@ -197,8 +197,9 @@ def _best_rule(cand: Candidate, rtype: RelationType) -> str | None:
     return rules[0].id if rules else None
 
 
-def extract_relations(article, mentions, scorer=...) -> list:
-    """All relations of one article; `mentions` are the article's resolved mentions."""
+def extract_relations(article, mentions, scorer=..., traces=None) -> list:
+    """All relations of one article; `mentions` are the article's resolved mentions
+    (`traces`: the article's candidates when already computed, e.g. by a benchmark)."""
     scorer = load_scorer() if scorer is ... else scorer
     lexicon = load_lexicon()
     out: dict = {}
@@ -224,7 +225,7 @@ def extract_relations(article, mentions, scorer=...) -> list:
         if key not in out or out[key].confidence < rel.confidence:
             out[key] = rel
 
-    for trace in article_candidates(article, mentions):
+    for trace in article_candidates(article, mentions) if traces is None else traces:
         for cand, rtype, head, tail, conf, rule in decide(trace, scorer):
             emit(rtype, head, tail, trace.sentence, conf, rule)
         for newcomer, member_key in trace.joined:
