@@ -149,6 +149,7 @@ _ORG_CUE = re.compile(r"品牌|公司|бренд|компани|стартап")
 # pattern (which tries every word of the text) runs at all
 _HAS_LEGAL = re.compile(rf" {_LEGAL}(?![\w])")
 _HAS_PROGRAM_WORD = re.compile(rf" {_PROGRAM_WORDS}\b")
+_HAS_JOINT_WORD = re.compile(r"(?i:gemeinsame|joint|совместн)")
 _HAS_ZH_ORG_SUFFIX = re.compile("公司|集团|研究院|研究所|实验室|委员会|人民政府|大学")
 
 
@@ -175,7 +176,7 @@ def _discover(text: str, lang: str) -> list:
             # X“Y”: a name glued to its owner (阿里云“汽车云”, 騰訊「AI in Car」); kept only
             # when X is a known organization (checked in find_mentions)
             found.append((m.start(1), m.end(1), inner, EntityType.PRODUCT, OWNED_PRODUCT_CONFIDENCE, "owned_product"))
-    for m in _JOINT_PROGRAM.finditer(text):
+    for m in (_JOINT_PROGRAM.finditer(text) if _HAS_JOINT_WORD.search(text) else ()):
         found.append((m.start(), m.end(), m.group(0), EntityType.PROGRAM, DESCRIPTOR_CONFIDENCE, "descriptor"))
     for m in (_LATIN_APPOSITIVE.finditer(text) if ", a" in text else ()):
         found.append((m.start(1), m.end(1), m.group(1), EntityType.ORGANIZATION, 0.6, "apposition"))

@@ -146,8 +146,10 @@ def decide(trace: SentenceTrace, scorer, keep_trace: bool = False) -> list:
                     factor = scorer.rule_support.get(h.rule.strategy, scorer.rule_support.get("default", 1.0))
                     support[h.rule.relation.value] = min(factor, support.get(h.rule.relation.value, 1.0))
             for d in scorer.score(cand.features):
-                rtype = RelationType(d.label)
                 accepted = d.probability >= d.threshold * support.get(d.label, 1.0)
+                if not accepted and not keep_trace:
+                    continue
+                rtype = RelationType(d.label)
                 if accepted and d.label not in support and rtype is not RelationType.PARTNERS_WITH and not cand.same_clause:
                     accepted = False  # a directed relation across clauses needs a rule that links them
                 forward = _direction(cand, rtype, scorer, frames) if accepted or keep_trace else None

@@ -65,6 +65,7 @@ class Scorer:
         # feature, then a column sum per label in feature order (the same floats as summing
         # each label's weights on its own)
         self._order = list(self.labels)
+        self._heads = [(label, self.labels[label][0], self.labels[label][2]) for label in self._order]
         names = {name for _, weights, _ in self.labels.values() for name in weights}
         self._rows = {name: tuple(float(self.labels[label][1].get(name, 0.0)) for label in self._order)
                       for name in names}
@@ -73,14 +74,15 @@ class Scorer:
         """A Decision per label, best first."""
         rows = self._rows
         present = [rows[name] for name in features if name in rows]
-        sums = [sum(column) for column in zip(*present)] if present else [0] * len(self._order)
-        out = []
-        for label, total in zip(self._order, sums):
-            intercept, _, threshold = self.labels[label]
-            z = intercept + total
-            out.append(Decision(label, round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z)))), 4), threshold))
-        out.sort(key=lambda d: -d.probability)
+        sums = list(map(sum, zip(*present))) if present else [0] * len(self._order)
+        out = [Decision(label, round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, intercept + total)))), 4), threshold)
+               for (label, intercept, threshold), total in zip(self._heads, sums)]
+        out.sort(key=_minus_probability)
         return out
+
+
+def _minus_probability(decision: Decision) -> float:
+    return -decision.probability
 
 
 def apply_calibration(calibration: dict, confidence: float) -> float:
