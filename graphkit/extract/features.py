@@ -51,7 +51,7 @@ def _bucket(n: int, edges=(0, 1, 2, 3, 5, 8, 12, 20, 35)) -> str:
 def _trigger_positions(sent: MaskedSentence, rules) -> list:
     """(relation, rule id, start) of every trigger match in the sentence."""
     out = []
-    for rule in rules.trigger_rules:
+    for rule in sent.fired():
         for m in sent.triggers(rule):
             out.append((rule.relation.value, rule.id, m.start()))
     return out

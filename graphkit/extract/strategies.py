@@ -78,16 +78,17 @@ class MaskedSentence:
         self._possible = possible = rules.prefilter.candidates(self.masked)
         exceptions = rules.cues.get("negation_exceptions")
         cue_view = exceptions.sub(" ", self.masked) if exceptions else self.masked
-        if cue_view != self.masked:
-            possible = rules.prefilter.candidates(cue_view)
+        cue_possible = possible if cue_view == self.masked else rules.prefilter.candidates(cue_view)
         self.cue_spans = {}
         for name in ("negation", "talk", "rumour", "denial", "modality", "joint", "incubation"):
             regex = rules.cues.get(name)
-            self.cue_spans[name] = [m.start() for m in regex.finditer(cue_view)] if regex and ("cue", name) in possible else []
+            self.cue_spans[name] = [m.start() for m in regex.finditer(cue_view)] if regex and ("cue", name) in cue_possible else []
         self.modifiers: set = set()
         self._party: dict = {}
-        self._triggers: dict = {}
-        self.has_triggers = any(self.triggers(r) for r in rules.trigger_rules)
+        # every match of every trigger rule the automaton allows, once (strategies and features need them)
+        self._triggers = {r.id: found for r in rules.trigger_rules
+                          if ("trigger", r.id) in possible and (found := list(r.regex.finditer(self.masked)))}
+        self.has_triggers = bool(self._triggers)
         self._has_patterns = None
         self._cues: dict = {}
 
@@ -100,14 +101,12 @@ class MaskedSentence:
         return self._has_patterns
 
     def triggers(self, rule: Rule) -> list:
-        """Every match of a trigger rule in the sentence, computed once (strategies and
-        features both need them)."""
-        if ("trigger", rule.id) not in self._possible:
-            return []
-        found = self._triggers.get(rule.id)
-        if found is None:
-            found = self._triggers[rule.id] = list(rule.regex.finditer(self.masked))
-        return found
+        """Every match of a trigger rule in the sentence."""
+        return self._triggers.get(rule.id, ())
+
+    def fired(self) -> list:
+        """The trigger rules with a match, in file order."""
+        return [r for r in self.rules.trigger_rules if r.id in self._triggers]
 
     def token_end(self, i: int) -> int:
         return self.token_pos[i] + len(MENTION_TOKEN.format(i))
@@ -125,7 +124,8 @@ class MaskedSentence:
         key = (s, e)
         found = self._cues.get(key)
         if found is None:
-            found = self._cues[key] = {name for name, spans in self.cue_spans.items() if any(s <= p < e for p in spans)}
+            found = self._cues[key] = {name for name, spans in self.cue_spans.items()
+                                       if spans and any(s <= p < e for p in spans)}
         return found
 
     def blocking_cue(self, rule: Rule, offset: int) -> str | None:
@@ -410,7 +410,7 @@ def apply_rules(sent: MaskedSentence, rules: LanguageRules, group: list | None =
         return [], []
     _patterns(c, rules.pattern_rules)
     # every strategy needs a trigger match: rules without one are skipped before any work
-    for rule in [r for r in rules.trigger_rules if sent.triggers(r)]:
+    for rule in sent.fired():
         if rule.requires and not sent.cue_spans.get(rule.requires):
             continue
         if rule.strategy == "connector_split":
