@@ -212,7 +212,7 @@ def _eigenvector(simple: nx.Graph, notes: list) -> dict:
             continue
         sub = simple.subgraph(comp)
         try:
-            part = nx.eigenvector_centrality_numpy(sub, weight="weight")
+            part = _leading_eigenvector(sub)
         except (nx.NetworkXException, ArithmeticError, ValueError, RuntimeError):  # ArpackNoConvergence is a RuntimeError
             part = _shifted_power_iteration(sub)
             shifted += 1
@@ -228,6 +228,21 @@ def _eigenvector(simple: nx.Graph, notes: list) -> dict:
     if fallbacks:
         notes.append(f"eigenvector: {fallbacks} component(s) did not converge at all; weighted degree (scaled to 1) used for them")
     return scores
+
+
+def _leading_eigenvector(sub: nx.Graph) -> dict:
+    """nx.eigenvector_centrality_numpy(sub, weight="weight") from a fixed start vector:
+    ARPACK's random start made scores differ in the last bits from run to run, enough to
+    reorder ties in a ranking."""
+    import numpy as np
+    from scipy.sparse.linalg import eigsh
+
+    nodes = list(sub)
+    matrix = nx.to_scipy_sparse_array(sub, nodelist=nodes, weight="weight", dtype=float, format="csr")
+    _, vectors = eigsh(matrix, k=1, which="LA", maxiter=max(1000, 50 * len(nodes)), tol=0, v0=np.ones(len(nodes)))
+    largest = vectors[:, 0].real
+    norm = np.sign(largest.sum()) * np.linalg.norm(largest)
+    return dict(zip(nodes, (largest / norm).tolist()))
 
 
 def _shifted_power_iteration(sub: nx.Graph, max_iter: int = 5000, tol: float = 1e-9):

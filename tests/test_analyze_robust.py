@@ -35,6 +35,18 @@ def test_eigenvector_on_a_bipartite_component_matches_the_leading_eigenvector():
     assert max(abs(abs(shifted[n]) - abs(expected[n])) for n in star) < 1e-6
 
 
+def test_eigenvector_and_composite_scores_are_the_same_on_every_run():
+    g = nx.karate_club_graph()
+    for u, v in g.edges:
+        g[u][v]["weight"] = 1.0 + (u * v) % 3
+        g[u][v]["distance"] = 1 / g[u][v]["weight"]
+    for metric in ("eigenvector", "composite"):
+        first, second = analyze._scores(g, metric, []), analyze._scores(g, metric, [])
+        assert first == second  # exactly: equal scores keep tied companies in one order
+    expected = nx.eigenvector_centrality_numpy(g, weight="weight")
+    assert max(abs(analyze._scores(g, "eigenvector", [])[n] - expected[n]) for n in g) < 1e-9
+
+
 def test_composite_and_every_metric_on_a_disconnected_bipartite_graph_via_cli(tmp_path):
     multi = nx.MultiDiGraph(articles={"a1": {"id": "a1", "sha256": "x"}})
     for node in list(_star_and_triangle()):
