@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -69,11 +70,21 @@ def _boundary(command):
             if getattr(exc, "hint", None):
                 _say(f"hint: {exc.hint}", err=True)
             raise typer.Exit(1) from None
+        except BrokenPipeError:  # the reader went away (`graphkit extract ... | head`): stop quietly
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except OSError as exc:  # an output path that cannot be written, a full disk
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
             _say(f"error: {where}{exc.strerror or exc}", err=True)
             raise typer.Exit(1) from None
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush into the closed pipe is silent."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _fail(message: str, hint: str | None = None):
@@ -948,6 +959,7 @@ def main() -> None:
         _say(f"error: {exc}", err=True)
         sys.exit(1)
     except BrokenPipeError:
+        _silence_stdout()
         sys.exit(0)
 
 

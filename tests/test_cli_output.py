@@ -193,3 +193,21 @@ def test_explain_table_lists_the_strongest_edges_and_says_how_to_see_the_rest(tm
     assert len(rows(text)) == 25 and len(text.splitlines()) < 80
     assert len(rows(_run("explain", "Hub Motors", "-g", path, "--all").stdout)) == 40
     assert len(json.loads(_run("explain", "Hub Motors", "-g", path, "-f", "json").stdout)["edges"]) == 40
+
+
+def test_a_reader_that_stops_early_gets_no_error(tmp_path):
+    """`graphkit extract ... | head -1`: the closed pipe ends the run quietly, exit 0."""
+    import subprocess
+    import sys
+
+    for i in range(400):  # far more output than a pipe buffer holds
+        (tmp_path / f"a{i}.txt").write_text(f"Deal {i}\n\nBMW and Tencent signed a strategic partnership in {2000 + i % 20}.\n",
+                                            encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "graphkit.cli", "extract", "--jobs", "1", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) == 0
+    assert b'"relations"' in first
+    assert "Broken pipe" not in err and "Traceback" not in err and "error" not in err
