@@ -80,8 +80,6 @@ class Prefilter:
             self.automaton.make_automaton()
 
     def candidates(self, text: str) -> frozenset:
-        found = set(self.always)
-        if len(self.automaton):
-            for _, keys in self.automaton.iter(text):
-                found |= keys
-        return found
+        if not len(self.automaton):
+            return self.always
+        return self.always.union(*[keys for _, keys in self.automaton.iter(text)])

@@ -145,7 +145,7 @@ def decide(trace: SentenceTrace, scorer, keep_trace: bool = False) -> list:
                 if not h.blocked:
                     factor = scorer.rule_support.get(h.rule.strategy, scorer.rule_support.get("default", 1.0))
                     support[h.rule.relation.value] = min(factor, support.get(h.rule.relation.value, 1.0))
-            for d in scorer.score(cand.features):
+            for d in scorer.score(cand.features, 0.0 if keep_trace else scorer.floor(support)):
                 accepted = d.probability >= d.threshold * support.get(d.label, 1.0)
                 if not accepted and not keep_trace:
                     continue

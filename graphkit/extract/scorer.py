@@ -70,15 +70,22 @@ class Scorer:
         self._rows = {name: tuple(float(self.labels[label][1].get(name, 0.0)) for label in self._order)
                       for name in names}
 
-    def score(self, features) -> list:
-        """A Decision per label, best first."""
+    def score(self, features, floor: float = 0.0) -> list:
+        """A Decision per label whose probability reaches `floor`, best first."""
         rows = self._rows
         present = [rows[name] for name in features if name in rows]
         sums = list(map(sum, zip(*present))) if present else [0] * len(self._order)
-        out = [Decision(label, round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, intercept + total)))), 4), threshold)
-               for (label, intercept, threshold), total in zip(self._heads, sums)]
+        out = []
+        for (label, intercept, threshold), total in zip(self._heads, sums):
+            probability = round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, intercept + total)))), 4)
+            if probability >= floor:
+                out.append(Decision(label, probability, threshold))
         out.sort(key=_minus_probability)
         return out
+
+    def floor(self, support: dict) -> float:
+        """The lowest probability any label can be accepted at, given the rule support factors."""
+        return min(threshold * support.get(label, 1.0) for label, _, threshold in self._heads) if self._heads else 0.0
 
 
 def _minus_probability(decision: Decision) -> float:

@@ -149,13 +149,14 @@ class MaskedSentence:
         after = self.masked[self.token_end(i):self.token_end(i) + 12]
         if after.startswith(("'s", "’s")):
             return False
+        # (a cue the automaton found nowhere in the sentence cannot match inside a window of it)
         npb = self.rules.cues.get("non_party_before")
-        if npb:
+        if npb and ("cue", "non_party_before") in self._possible:
             window = self.masked[max(0, self.token_pos[i] - 30):self.token_pos[i]]
             if any(m.end() == len(window) for m in npb.finditer(window)):
                 return False
         titles = self.rules.cues.get("title_words")
-        return not (titles and titles.match(after.lstrip()))
+        return not (titles and ("cue", "title_words") in self._possible and titles.match(after.lstrip()))
 
 
 def _indices(text: str) -> list:
