@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["normalize_text", "strip_invisible", "match_view", "fold_key", "is_cjk", "is_word_char", "slugify"]
+__all__ = ["normalize_text", "strip_invisible", "match_view", "article_view", "fold_key", "is_cjk", "is_word_char", "slugify"]
 
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
@@ -63,6 +63,12 @@ def _t2s_table() -> dict:
 
 def to_simplified(text: str) -> str:
     return text.translate(_t2s_table())
+
+
+@lru_cache(maxsize=2)  # an article's view is asked for by mention finding and relation extraction
+def article_view(text: str) -> str:
+    """match_view of a whole article text, kept for the next caller."""
+    return match_view(text)
 
 
 def match_view(text: str) -> str:

@@ -17,7 +17,7 @@ import ahocorasick
 from ..lexicon import Lexicon, load_lexicon
 from .coordination import coordinated_names
 from ..model import EntityType, Mention
-from ..textnorm import is_cjk, is_word_char, match_view, slugify
+from ..textnorm import article_view, is_cjk, is_word_char, match_view, slugify
 
 __all__ = ["Matcher", "find_mentions", "default_matcher"]
 
@@ -223,7 +223,7 @@ def _discover(text: str, lang: str) -> list:
 def find_mentions(text: str, lang: str, matcher: Matcher | None = None) -> list:
     """Non-overlapping mentions, left to right; longer spans win, lexicon wins ties."""
     matcher = matcher or default_matcher()
-    view = match_view(text)
+    view = article_view(text)
     lexicon_found = matcher.lexicon_mentions(text, view)
     candidates = list(lexicon_found)
     for start, end, name, etype, conf, origin in _discover(text, lang):

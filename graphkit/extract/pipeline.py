@@ -49,7 +49,8 @@ def _corefer(mentions, article_id):
     # every proper suffix (6+ characters) of every named form -> the first entity bearing it:
     # one lookup per discovered name instead of a scan of all names (linear in the article)
     by_suffix: dict = {}
-    for n in named.values():
+    discovered = any(m.origin not in ("lexicon", "descriptor", "carried") for m in mentions)
+    for n in named.values() if discovered else ():  # (only discovered names are looked up)
         folded = fold_key(n.text)
         for cut in range(1, len(folded) - 5):
             by_suffix.setdefault((n.type, folded[cut:]), []).append(n.entity_key)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..dates import find_dates
 from ..lexicon import load_lexicon
 from ..model import EntityType, Mention, Relation, RelationType
-from ..textnorm import match_view
+from ..textnorm import article_view
 from .features import Candidate, candidates
 from .rulebook import load_frames, load_language_rules
 from .scorer import apply_calibration, label_of, load_scorer
@@ -89,7 +89,7 @@ def article_candidates(article, mentions) -> list:
     for m in mentions:
         entry = lexicon.get(m.entity_key)
         kinds[m.entity_key] = entry.kind if entry else None
-    view = match_view(article.text)
+    view = article_view(article.text)
     by_start = sorted(mentions, key=lambda m: m.start)
     traces, cursor, previous, previous_products, group = [], 0, [], [], []
     for start, end in _pieces(article.text):
