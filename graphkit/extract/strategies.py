@@ -128,8 +128,8 @@ class MaskedSentence:
                                        if spans and any(s <= p < e for p in spans)}
         return found
 
-    def blocking_cue(self, rule: Rule, offset: int) -> str | None:
-        frame = load_frames()[rule.relation]
+    def blocking_cue(self, frame, offset: int) -> str | None:
+        """The first of the frame's blocking cue classes present in the clause at `offset`."""
         s, e = self.clause_of(offset)
         found = self.cues_in(s, e)
         return next((c for c in frame.blocked_by if c in found), None)
@@ -221,7 +221,7 @@ class _Collector:
         if not frame.allows(sent.mentions[head].type, sent.kind(head), sent.mentions[tail].type, sent.kind(tail)):
             return
         self.hits.append(Hit(rule if relation is None else _as_relation(rule, relation), head, tail,
-                             sent.blocking_cue(rule if relation is None else _as_relation(rule, relation), offset)))
+                             sent.blocking_cue(frame, offset)))
 
 
 _DERIVED: dict = {}
