@@ -92,11 +92,15 @@ class MaskedSentence:
         self._has_patterns = None
         self._cues: dict = {}
 
+    def may_match(self, kind: str, name: str) -> bool:
+        """Whether the automaton saw what a ("trigger" | "pattern" | "cue", id) regex needs."""
+        return (kind, name) in self._possible
+
     @property
     def has_patterns(self) -> bool:
-        """Can any slot pattern match?"""
+        """Does any slot pattern match?"""
         if self._has_patterns is None:
-            self._has_patterns = any(("pattern", r.id) in self._possible and r.regex.search(self.masked)
+            self._has_patterns = any(self.may_match("pattern", r.id) and r.regex.search(self.masked)
                                      for r in self.rules.pattern_rules)
         return self._has_patterns
 
@@ -151,12 +155,12 @@ class MaskedSentence:
             return False
         # (a cue the automaton found nowhere in the sentence cannot match inside a window of it)
         npb = self.rules.cues.get("non_party_before")
-        if npb and ("cue", "non_party_before") in self._possible:
+        if npb and self.may_match("cue", "non_party_before"):
             window = self.masked[max(0, self.token_pos[i] - 30):self.token_pos[i]]
             if any(m.end() == len(window) for m in npb.finditer(window)):
                 return False
         titles = self.rules.cues.get("title_words")
-        return not (titles and ("cue", "title_words") in self._possible and titles.match(after.lstrip()))
+        return not (titles and self.may_match("cue", "title_words") and titles.match(after.lstrip()))
 
 
 def _indices(text: str) -> list:
@@ -240,7 +244,7 @@ def _patterns(c: _Collector, rules: list) -> None:
     if not sent.has_patterns:
         return
     for rule in rules:
-        if ("pattern", rule.id) not in sent._possible:
+        if not sent.may_match("pattern", rule.id):
             continue
         pos = 0
         while (m := rule.regex.search(sent.masked, pos)) is not None:
