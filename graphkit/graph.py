@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from .edgerules import CONFIDENCE_DIGITS, date_span, noisy_or
-from .errors import GraphFileError
+from .errors import GraphFileError, OutputError
 from .model import SYMMETRIC_TYPES, Extraction, RelationType
 
 __all__ = [
@@ -200,9 +200,16 @@ def save_graph(graph: nx.MultiDiGraph, path: Path) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".graph-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(graph_to_dict(graph), fh, ensure_ascii=False, indent=1)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(graph_to_dict(graph), fh, ensure_ascii=False, indent=1)
+        os.replace(tmp, path)
+    except OSError as exc:  # a full disk: no half-written temp file is left beside the graph
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write the graph file ({exc.strerror or exc})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def load_graph(path: Path) -> nx.MultiDiGraph:

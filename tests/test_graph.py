@@ -54,3 +54,26 @@ def test_graph_round_trips_through_json(tmp_path):
 
 def test_graph_ids_are_stable_across_runs():
     assert graph_to_dict(build_graph([A, B])) == graph_to_dict(build_graph([A, B]))
+
+
+def test_a_full_disk_keeps_the_old_graph_and_leaves_no_temp_file(tmp_path, monkeypatch):
+    import errno
+    import json
+
+    import pytest
+
+    from graphkit.errors import OutputError
+
+    path = tmp_path / "graph.json"
+    graph = build_graph([A, B])
+    save_graph(graph, path)
+    before = path.read_bytes()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(json, "dump", disk_full)
+    with pytest.raises(OutputError, match="graph.json: cannot write the graph file .No space left on device."):
+        save_graph(graph, path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.json"]
