@@ -60,12 +60,14 @@ def new_entity_props(row: dict) -> dict:
     return {**row["props"], "id": row["id"], "aliases": row["aliases"], "confidence": row["confidence"]}
 
 
+_RELATION_TYPES = {t.value: t for t in RelationType}  # a dict lookup, not Enum.__call__, per edge
+
+
 def edge_ends(edge: dict, p: str) -> tuple[RelationType, str, str]:
-    try:
-        rtype = RelationType(edge["type"])
-    except ValueError:
+    rtype = _RELATION_TYPES.get(edge["type"]) if isinstance(edge.get("type"), str) else None
+    if rtype is None:
         raise StoreError(f"edge {edge.get('head')!r}->{edge.get('tail')!r}: unknown relation type "
-                         f"{edge.get('type')!r}") from None
+                         f"{edge.get('type')!r}")
     head, tail = p + edge["head"], p + edge["tail"]
     if rtype in SYMMETRIC_TYPES and tail < head:
         head, tail = tail, head  # stored once per pair, smaller id -> larger id
@@ -79,25 +81,40 @@ def _edge_identity(edge: dict, p: str) -> tuple[RelationType, str, list]:
     return rtype, edge_key(rtype.value, head, tail), arts
 
 
+def _item(rec: dict) -> tuple:
+    """(evidence, date, confidence, rule) of one provenance record, as stored."""
+    conf = rec.get("confidence")
+    return ((rec.get("evidence") or "")[:EVIDENCE_MAX_CHARS], rec.get("date") or "",
+            float(conf if conf is not None else 1.0), rec.get("rule") or "")
+
+
 def edge_row(edges: list, p: str) -> dict:
     """One row for the edge(s) sharing a key (a file may hold A-B and B-A of a symmetric type)."""
     rtype, head, tail = edge_ends(edges[0], p)
+    key = edge_key(rtype.value, head, tail)
+    provenance = edges[0].get("provenance") or ()
+    if len(edges) == 1 and len(provenance) == 1:  # the common case, without the merging dict
+        evidence, date, confidence, rule = _item(provenance[0])
+        props = {"articles": [p + provenance[0]["article"]], "evidence": [evidence], "dates": [date],
+                 "confidences": [confidence], "rules": [rule], "support": 1, "confidence": noisy_or((confidence,)),
+                 "key": key}
+        if date:
+            props["first_seen"] = props["last_seen"] = date
+        return {"head": head, "tail": tail, "key": key, "props": props}
     items: dict[str, tuple] = {}  # article -> (evidence, date, confidence, rule); last record wins
     for edge in edges:
         for rec in edge.get("provenance") or []:
-            conf = rec.get("confidence")
-            items[p + rec["article"]] = ((rec.get("evidence") or "")[:EVIDENCE_MAX_CHARS], rec.get("date") or "",
-                                         float(conf if conf is not None else 1.0), rec.get("rule") or "")
+            items[p + rec["article"]] = _item(rec)
     values = list(items.values())
     dates = [v[1] for v in values]
     confidences = [v[2] for v in values]
     props = {"articles": list(items), "evidence": [v[0] for v in values], "dates": dates,
              "confidences": confidences, "rules": [v[3] for v in values], "support": len(items),
-             "confidence": noisy_or(confidences), "key": edge_key(rtype.value, head, tail)}
+             "confidence": noisy_or(confidences), "key": key}
     first, last = date_span(dates)
     if first is not None:
         props["first_seen"], props["last_seen"] = first, last
-    return {"head": head, "tail": tail, "key": props["key"], "props": props}
+    return {"head": head, "tail": tail, "key": key, "props": props}
 
 
 @dataclass
