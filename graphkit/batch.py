@@ -221,7 +221,13 @@ def _renamed(unit: Unit, sha256: str, new_id: str, as_json: bool):
 
 
 def _warm_up() -> None:
-    """Load the lexicon and compile the rules once, before the pool forks."""
+    """Load the lexicon and scorer and compile every language's rules and automaton once,
+    before the pool forks (else each worker builds them again)."""
+    from .extract.rulebook import load_language_rules
+    from .lexicon import LANGS
+
+    for lang in LANGS:
+        load_language_rules(lang).prefilter
     article = articles_from_unit(Unit("warm-up", "warm-up", "txt", b"BMW und Alibaba arbeiten zusammen.", "warm-up"))[0][0]
     _extract_safely(article)
 
