@@ -9,6 +9,7 @@ incrementally under a private prefix, and the two stores must be equal.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -112,6 +113,36 @@ def test_bulk_load_writes_what_an_incremental_load_writes_and_refuses_a_second_t
     finally:
         driver.close()
         delete_prefixed(neo4j_driver, prefix)
+
+
+def test_bulk_load_of_bad_input_says_so_in_one_line_and_leaves_the_server_running_and_empty(
+        second_server, fixture_graph, tmp_path):
+    """The server is stopped while the CSV files are written: input the importer cannot take
+    is found only then, so the server must come back, with nothing in it."""
+    settings, home = second_server
+    driver = connect(settings)
+    try:
+        driver.execute_query("MATCH (n) DETACH DELETE n")  # this module's own server: start empty
+    finally:
+        driver.close()
+    data = graph_to_dict(fixture_graph)
+    data["edges"][0]["provenance"][0]["evidence"] = "two\x1fparts"  # the importer's list separator
+    path = tmp_path / "bad.json"
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+    env = {"NEO4J_URI": settings.uri, "NEO4J_USER": settings.user, "NEO4J_PASSWORD": settings.password,
+           "NEO4J_HOME": str(home)}
+
+    result = _cli("load", str(path), "--bulk", env_extra=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()  # the steps ("bulk: ..."), then the error
+    assert lines[-1].startswith("error: ") and "U+001F" in lines[-1]
+    assert all(line.startswith("bulk: ") for line in lines[:-1]) and "Traceback" not in result.stderr
+    driver = connect(settings)  # answers again
+    try:
+        assert driver.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"] == 0
+    finally:
+        driver.close()
 
 
 def test_bulk_load_needs_the_home_of_the_server_it_talks_to(second_server, neo4j_settings, fixture_graph, tmp_path):

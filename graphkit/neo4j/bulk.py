@@ -23,8 +23,10 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ __all__ = ["BulkCounts", "bulk_import", "write_import_csv", "check_neo4j_home"]
 
 ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: not in any text graphkit extracts
 START_WAIT_SECONDS = 180
+STOP_WAIT_SECONDS = 120
 
 Stage = Callable[[str], None]
 """stage(message): called as each step of the bulk load starts."""
@@ -112,7 +115,7 @@ class ImportFiles:
     multiline: bool  # some field holds a line break
     counts: BulkCounts
     entities_without_aliases: list  # ids whose alias list CSV cannot express ([] or [""])
-    edge_types_with_blank_items: set  # types with an edge whose one item has an empty evidence/date/rule
+    blank_lists: dict  # relation type -> the lists ("evidence", "dates", "rules") some one-item edge has as [""]
 
 
 def write_import_csv(plan: LoadPlan, folder: Path) -> ImportFiles:
@@ -161,7 +164,7 @@ def write_import_csv(plan: LoadPlan, folder: Path) -> ImportFiles:
             fh.write(line + "\n")
             counts.articles += 1
 
-    blank_types = set()
+    blank_lists: dict = {}
     with open(folder / "edges.csv", "w", encoding="utf-8", newline="") as fh:
         fh.write(EDGE_HEADER + "\n")
         for rtype, order in plan.edge_order.items():
@@ -171,7 +174,8 @@ def write_import_csv(plan: LoadPlan, folder: Path) -> ImportFiles:
                 p = row["props"]
                 what = f"edge {row['key']!r}"
                 if len(p["articles"]) == 1 and not (p["evidence"][0] and p["dates"][0] and p["rules"][0]):
-                    blank_types.add(rtype)
+                    blank_lists.setdefault(rtype, set()).update(name for name in ("evidence", "dates", "rules")
+                                                                if not p[name][0])
                 line = ",".join([_quote(row["head"]), _quote(row["tail"]), type_field, _quote(row["key"]),
                                  _array(p["articles"], what), _array(p["evidence"], what), _array(p["dates"], what),
                                  _quote(ARRAY_DELIMITER.join(map(repr, p["confidences"]))),
@@ -190,7 +194,7 @@ def write_import_csv(plan: LoadPlan, folder: Path) -> ImportFiles:
                 counts.mentions += 1
 
     return ImportFiles([folder / "entities.csv", folder / "articles.csv"],
-                       [folder / "edges.csv", folder / "mentions.csv"], multiline, counts, no_aliases, blank_types)
+                       [folder / "edges.csv", folder / "mentions.csv"], multiline, counts, no_aliases, blank_lists)
 
 
 # --------------------------------------------------------------------------- the server
@@ -234,7 +238,78 @@ def _wait_for_bolt(settings: Neo4jSettings, seconds: float = START_WAIT_SECONDS)
         except StoreError:
             if time.monotonic() > deadline:
                 raise
-            time.sleep(1.0)
+            time.sleep(0.2)
+
+
+def _server_pid(home: Path) -> Optional[int]:
+    """The pid in run/neo4j.pid, if it is a running Neo4j server of this home (Linux /proc)."""
+    try:
+        pid = int((home / "run" / "neo4j.pid").read_text().strip())
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except (OSError, ValueError):
+        return None
+    homes = [Path(a.split("=", 1)[1]).resolve() for a in args if a.startswith("--home-dir=")]
+    return pid if homes == [home] and any(a.startswith("org.neo4j.") for a in args) else None
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie has stopped; its parent (not us) reaps it
+
+
+def _stop_server(home: Path) -> None:
+    """Stop the server: SIGTERM to its process and wait until it is gone, which is what
+    `bin/neo4j stop` does, without the ~2 s of starting a JVM for it and its coarse polling.
+    Falls back to `bin/neo4j stop` when the pid file does not name a server of this home."""
+    pid = _server_pid(home)
+    if pid is None:
+        _run(home, [str(home / "bin" / "neo4j"), "stop"], "stopping the server", STOP_WAIT_SECONDS)
+        return
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    except OSError as exc:
+        raise StoreError(f"Neo4j at {home}: stopping the server failed: {exc}") from None
+    deadline = time.monotonic() + STOP_WAIT_SECONDS
+    while _running(pid):
+        if time.monotonic() > deadline:
+            raise StoreError(f"Neo4j at {home}: the server (pid {pid}) did not stop within {STOP_WAIT_SECONDS} s")
+        time.sleep(0.1)
+    (home / "run" / "neo4j.pid").unlink(missing_ok=True)
+
+
+def _start_server(home: Path, settings: Neo4jSettings):
+    """Start the server and return a driver once Bolt answers."""
+    _run(home, [str(home / "bin" / "neo4j"), "start"], "starting the server", 120)
+    return _wait_for_bolt(settings)
+
+
+class _StopInBackground:
+    """Stop the server on a thread while the caller writes the CSV files (both take seconds,
+    and neither needs the other); `join()` waits and re-raises the stop's failure."""
+
+    def __init__(self, home: Path):
+        self.error: Optional[BaseException] = None
+        self.seconds = 0.0
+        self._thread = threading.Thread(target=self._stop, args=(home,), name="graphkit-stop-neo4j", daemon=True)
+        self._thread.start()
+
+    def _stop(self, home: Path) -> None:
+        t = time.perf_counter()
+        try:
+            _stop_server(home)
+        except BaseException as exc:  # handed to join()
+            self.error = exc
+        self.seconds = time.perf_counter() - t
+
+    def join(self) -> None:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
 
 
 def bulk_import(graph: dict, neo4j_home: Path, settings: Neo4jSettings, id_prefix: str = "",
@@ -263,16 +338,26 @@ def bulk_import(graph: dict, neo4j_home: Path, settings: Neo4jSettings, id_prefi
 
     folder = Path(tempfile.mkdtemp(prefix="graphkit-import-", dir=workdir))
     try:
-        say("writing CSV files")
+        say(f"stopping the server in {home} and writing CSV files")
         t = time.perf_counter()
-        files = write_import_csv(make_plan(graph, id_prefix or ""), folder)
+        stopping = _StopInBackground(home)
+        try:
+            files = write_import_csv(make_plan(graph, id_prefix or ""), folder)
+        except StoreError as exc:  # bad input: the server back as it was, nothing written
+            try:
+                stopping.join()
+                _start_server(home, settings).close()
+            except StoreError as restart:
+                raise StoreError(f"{exc}; and then {restart}") from None
+            raise
+        except BaseException:
+            stopping.join()
+            raise
         counts = files.counts
         clock["csv"] = time.perf_counter() - t
-
-        say(f"stopping the server in {home}")
-        t = time.perf_counter()
-        _run(home, [str(home / "bin" / "neo4j"), "stop"], "stopping the server", 120)
-        clock["stop"] = time.perf_counter() - t
+        stopping.join()
+        clock["stop"] = stopping.seconds
+        clock["csv_and_stop"] = time.perf_counter() - t
         try:
             say(f"importing {counts.nodes} nodes and {counts.relationships + counts.mentions} relationships")
             t = time.perf_counter()
@@ -286,8 +371,7 @@ def bulk_import(graph: dict, neo4j_home: Path, settings: Neo4jSettings, id_prefi
         finally:
             say("starting the server")
             t = time.perf_counter()
-            _run(home, [str(home / "bin" / "neo4j"), "start"], "starting the server", 120)
-            driver = _wait_for_bolt(settings)
+            driver = _start_server(home, settings)
             clock["start"] = time.perf_counter() - t
         try:
             say("creating constraints and indexes")
@@ -311,12 +395,12 @@ def _set_what_csv_cannot_say(driver, database: str, files: ImportFiles) -> None:
     incremental loader does."""
     queries = ["MATCH (a:Article) WHERE a.edge_keys IS NULL CALL { WITH a SET a.edge_keys = [] } "
                "IN TRANSACTIONS OF 10000 ROWS"]
-    for rtype in sorted(files.edge_types_with_blank_items, key=lambda t: t.value):
-        # an edge always has `support` >= 1 items, so a missing list is exactly [""]
-        queries.append(f"MATCH ()-[r:{RelationType(rtype).value}]->() "
-                       "WHERE r.evidence IS NULL OR r.dates IS NULL OR r.rules IS NULL "
-                       "CALL { WITH r SET r.evidence = coalesce(r.evidence, ['']), r.dates = coalesce(r.dates, ['']), "
-                       "r.rules = coalesce(r.rules, ['']) } IN TRANSACTIONS OF 10000 ROWS")
+    for rtype, names in sorted(files.blank_lists.items(), key=lambda item: item[0].value):
+        # an edge always has `support` >= 1 items, so a missing list is exactly [""]; each
+        # list on its own, so a present one is not written again
+        for name in sorted(names):
+            queries.append(f"MATCH ()-[r:{RelationType(rtype).value}]->() WHERE r.{name} IS NULL "
+                           f"CALL {{ WITH r SET r.{name} = [''] }} IN TRANSACTIONS OF 10000 ROWS")
     with store_errors("completing the imported lists"):
         with driver.session(database=database) as session:  # IN TRANSACTIONS needs auto-commit queries
             for query in queries:
