@@ -1,8 +1,9 @@
 """The incremental loader: a graph dict -> Neo4j, in batches, additive per article.
 
 Every write is one fixed `UNWIND $rows AS row ...` query per shape (graphkit.neo4j.cypher:
-one per entity type and per relation type from the closed enums), run in managed
-transactions (`driver.execute_query`), so a transient failure is retried. Article text only
+one per entity type and per relation type from the closed enums), each in a transaction of
+its own: a deadlock is retried at once, any other transient failure through the driver's
+managed transactions (`driver.execute_query`), which retry it. Article text only
 ever travels as parameters. Each batch first asks which of its nodes or edges the store
 holds already: those are MERGEd, the rest CREATEd (a first load is all CREATE, several
 times faster than MERGE), under uniqueness constraints that turn a wrong guess into a
@@ -44,6 +45,8 @@ __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_WRITERS", "LoadCounts", "Progress", "l
 
 DEFAULT_BATCH_SIZE = 2000
 DEFAULT_WRITERS = 2  # one builds rows while one waits; both cores of a small server write
+DEADLOCK = "Neo.TransientError.Transaction.DeadlockDetected"
+DEADLOCK_RETRIES = 5
 
 Progress = Callable[[str, int, int], None]
 """progress(stage, done, total): stage is "nodes" or "relationships"; done is cumulative."""
@@ -150,6 +153,7 @@ class _Loader:
         self.driver, self.database, self.p, self.batch_size = driver, database, prefix, batch_size
         self.report = progress or (lambda stage, done, total: None)
         self.counts = LoadCounts()
+        self.bookmarks = driver.execute_query_bookmark_manager  # causal order with execute_query's writes
         self._tally_lock = threading.Lock()
         self.node_ids: dict[str, str] = {}  # entity id -> elementId, filled by the entity step
         # entities this load CREATEd: no stored edge can end at one of them, so an edge that
@@ -159,9 +163,34 @@ class _Loader:
         self.total = {"nodes": 0, "relationships": 0}
 
     # -- plumbing
+    def run(self, query: str, params: dict, read: bool = False) -> list:
+        """Records of one query in a transaction of its own.
+
+        A deadlock (two writers' new relationships locking the same chain-head relationship
+        in opposite orders; rare with disjoint groups, but the driver's managed retry pauses
+        a second or more each time) is retried here at once, a few times. Every other
+        failure, and a deadlock that persists, goes to `driver.execute_query`, whose
+        managed retries ride out a server that is briefly away."""
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                with self.driver.session(database=self.database, bookmark_manager=self.bookmarks,
+                                         default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS) as session:
+                    with session.begin_transaction() as tx:
+                        records = list(tx.run(query, params))
+                        tx.commit()
+                return records
+            except neo4j_exc.TransientError as exc:
+                if exc.code != DEADLOCK:
+                    break
+                time.sleep(0.02 * (attempt + 1))
+            except (neo4j_exc.ServiceUnavailable, neo4j_exc.SessionExpired, neo4j_exc.IncompleteCommit):
+                break
+        return self.driver.execute_query(query, parameters_=params, database_=self.database,
+                                         routing_=neo4j.RoutingControl.READ if read else neo4j.RoutingControl.WRITE).records
+
     def write(self, query: str, rows: list, what: str) -> list:
         with store_errors(what, hint=RERUN_HINT):
-            return self.driver.execute_query(query, parameters_={"rows": Rows(rows)}, database_=self.database).records
+            return self.run(query, {"rows": Rows(rows)})
 
     def create(self, query: str, rows: list, fallback: str, fallback_rows: list, what: str) -> tuple[list, bool]:
         """Run the CREATE query of rows checked to be new; (records, True).
@@ -172,17 +201,13 @@ class _Loader:
         handles stored items instead: (records, False)."""
         with store_errors(what, hint=RERUN_HINT):
             try:
-                return self.driver.execute_query(query, parameters_={"rows": Rows(rows)},
-                                                 database_=self.database).records, True
+                return self.run(query, {"rows": Rows(rows)}), True
             except neo4j_exc.ConstraintError:
-                return self.driver.execute_query(fallback, parameters_={"rows": Rows(fallback_rows)},
-                                                 database_=self.database).records, False
+                return self.run(fallback, {"rows": Rows(fallback_rows)}), False
 
     def read(self, query: str, what: str, **params) -> list:
         with store_errors(what, hint=RERUN_HINT):
-            params = {k: Rows(v) if isinstance(v, list) else v for k, v in params.items()}
-            return self.driver.execute_query(query, parameters_=params, database_=self.database,
-                                             routing_=neo4j.RoutingControl.READ).records
+            return self.run(query, {k: Rows(v) if isinstance(v, list) else v for k, v in params.items()}, read=True)
 
     def tally(self, stage: Optional[str] = None, n: int = 0, **fields: int) -> None:
         """Add to counts (thread-safe) and move the progress bar of `stage` by n."""
