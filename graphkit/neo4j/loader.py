@@ -329,14 +329,18 @@ class _Loader:
 
     def write_edges(self, writer: BatchWriter, plan: LoadPlan) -> None:
         """Edges in rounds of node-disjoint groups (see `disjoint_rounds`): one writer per group."""
-        self.look_up_end_nodes(plan)
         k = self.buckets
         groups: dict[tuple, dict] = defaultdict(lambda: defaultdict(list))  # bucket pair -> type -> [edge index]
+        missing = set()  # ends the file has no node for (the store may hold them)
         for rtype, order in plan.edge_order.items():
             for i in order:
                 _, head, tail = plan.edge_ends(i)
+                for end in (head, tail):
+                    if end not in self.node_ids:
+                        missing.add(end)
                 a, b = hash(head) % k, hash(tail) % k
                 groups[(a, b) if a <= b else (b, a)][rtype].append(i)
+        self.look_up_end_nodes(missing)
         for pairs in disjoint_rounds(k):
             for pair in pairs:
                 if pair in groups:
@@ -355,10 +359,8 @@ class _Loader:
                                  "props": row["props"]})
                 self._edge_batch(rtype, rows, ask)
 
-    def look_up_end_nodes(self, plan: LoadPlan) -> None:
-        """elementIds of edge ends the file has no node for (the store may hold them)."""
-        missing = {end for order in plan.edge_order.values() for i in order
-                   for end in plan.edge_ends(i)[1:] if end not in self.node_ids}
+    def look_up_end_nodes(self, missing: set) -> None:
+        """elementIds of edge ends the file has no node for, from the store."""
         for chunk in batches(sorted(missing), self.batch_size * 5):
             records = self.read(cypher.ENTITY_NODES_QUERY, "reading entities", ids=chunk)
             self.node_ids.update((r["id"], r["node"]) for r in records)
