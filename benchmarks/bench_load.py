@@ -147,25 +147,25 @@ def run_bulk(graph: dict, settings: Neo4jSettings, home: Path, prefix: str) -> d
             "import_rel_per_s": round(rels / s["import"]), "steps_s": s}
 
 
+def _ratios_against(results: dict, reference: float) -> list:
+    """'first load 0.42x', ... : each loader's rel/s over the reference's."""
+    parts = [f"first load {results['first_load']['rel_per_s'] / reference:.2f}x",
+             f"re-load {results['reload']['rel_per_s'] / reference:.2f}x"]
+    if "bulk" in results:
+        parts += [f"bulk end to end {results['bulk']['rel_per_s'] / reference:.2f}x",
+                  f"bulk importer alone {results['bulk']['import_rel_per_s'] / reference:.2f}x"]
+    return parts
+
+
 def print_ratios(results: dict) -> None:
     base = results.get("baseline_create", {}).get("rel_per_s")
     if not base:
         return
-    parts = [f"first load {results['first_load']['rel_per_s'] / base:.2f}x",
-             f"re-load {results['reload']['rel_per_s'] / base:.2f}x"]
-    if "bulk" in results:
-        parts += [f"bulk end to end {results['bulk']['rel_per_s'] / base:.2f}x",
-                  f"bulk importer alone {results['bulk']['import_rel_per_s'] / base:.2f}x"]
-    results["ratios_vs_bare_create"] = parts
+    parts = results["ratios_vs_bare_create"] = _ratios_against(results, base)
     print(f"ratios    : rel/s vs bare CREATE ({base:,} rel/s, same server, same run): " + ", ".join(parts), flush=True)
     same = results["baseline_create"].get("same_properties_rel_per_s")
     if same:
-        parts = [f"first load {results['first_load']['rel_per_s'] / same:.2f}x",
-                 f"re-load {results['reload']['rel_per_s'] / same:.2f}x"]
-        if "bulk" in results:
-            parts += [f"bulk end to end {results['bulk']['rel_per_s'] / same:.2f}x",
-                      f"bulk importer alone {results['bulk']['import_rel_per_s'] / same:.2f}x"]
-        results["ratios_vs_same_properties_create"] = parts
+        parts = results["ratios_vs_same_properties_create"] = _ratios_against(results, same)
         print(f"ratios    : rel/s vs the same CREATE with the loader's properties ({same:,} rel/s): "
               + ", ".join(parts), flush=True)
 
