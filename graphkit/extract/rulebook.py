@@ -116,6 +116,11 @@ class LanguageRules:
         return tuple(self.by_strategy("pattern"))
 
     @cached_property
+    def pattern_keys(self) -> tuple:
+        """(prefilter key, regex) of every slot pattern, in file order."""
+        return tuple((("pattern", r.id), r.regex) for r in self.pattern_rules)
+
+    @cached_property
     def trigger_rules(self) -> tuple:
         """The rules that fire on a trigger word (every strategy but slot patterns), in file order."""
         return tuple(r for r in self.rules if r.strategy != "pattern")

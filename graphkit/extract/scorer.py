@@ -75,9 +75,13 @@ class Scorer:
         rows = self._rows
         present = [rows[name] for name in features if name in rows]
         sums = list(map(sum, zip(*present))) if present else [0] * len(self._order)
+        cut = _logit_below(floor)
         out = []
         for (label, intercept, threshold), total in zip(self._heads, sums):
-            probability = round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, intercept + total)))), 4)
+            logit = intercept + total
+            if logit < cut:
+                continue  # cannot round up to `floor`: skip the exponential
+            probability = round(1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, logit)))), 4)
             if probability >= floor:
                 out.append(Decision(label, probability, threshold))
         out.sort(key=_minus_probability)
@@ -86,6 +90,20 @@ class Scorer:
     def floor(self, support: dict) -> float:
         """The lowest probability any label can be accepted at, given the rule support factors."""
         return min(threshold * support.get(label, 1.0) for label, _, threshold in self._heads) if self._heads else 0.0
+
+
+@lru_cache(maxsize=64)
+def _logit_below(floor: float) -> float:
+    """A log-odds under which a probability, rounded to 4 places, stays below `floor`.
+
+    Rounding lifts a probability by at most 0.00005, so any logit below that of
+    `floor - 0.0001` is out; the margin keeps the pruning free of float edge cases."""
+    bound = floor - 0.0001
+    if bound <= 0.0:
+        return -math.inf
+    if bound >= 1.0:
+        return math.inf
+    return math.log(bound / (1.0 - bound))
 
 
 def _minus_probability(decision: Decision) -> float:

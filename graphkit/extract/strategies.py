@@ -100,8 +100,9 @@ class MaskedSentence:
     def has_patterns(self) -> bool:
         """Does any slot pattern match?"""
         if self._has_patterns is None:
-            self._has_patterns = any(self.may_match("pattern", r.id) and r.regex.search(self.masked)
-                                     for r in self.rules.pattern_rules)
+            possible, masked = self._possible, self.masked
+            self._has_patterns = any(regex.search(masked) for key, regex in self.rules.pattern_keys
+                                     if key in possible)
         return self._has_patterns
 
     def triggers(self, rule: Rule) -> list:
