@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from .errors import LexiconFileError
 from .model import EntityType
-from .textnorm import slugify
+from .textnorm import match_view, slugify
 
 __all__ = ["LexEntry", "Lexicon", "load_lexicon", "extend_lexicon", "LANGS"]
 
@@ -56,15 +57,18 @@ def _entity_files():
 
 @lru_cache(maxsize=1)
 def load_lexicon() -> Lexicon:
-    """All `[[entity]]` tables of graphkit/lexicons/entities/*.toml; later files never override."""
-    entries, by_name = {}, {}
+    """All `[[entity]]` tables of graphkit/lexicons/entities/*.toml: each entry once, each alias one entry's."""
+    entries, by_name, home = {}, {}, {}
     for file in _entity_files():
         data = tomllib.loads(file.read_text(encoding="utf-8"))
-        for raw in data.get("entity", []):
+        for index, raw in enumerate(data.get("entity", []), 1):
             name = raw["name"].strip()
             entry_id = slugify(name)
-            if entry_id in entries:
-                continue
+            if entry_id in entries:  # the second table's aliases would be lost without a word
+                raise LexiconFileError(file, f"[[entity]] #{index} ({name})",
+                                       f"repeats the entry {entries[entry_id].name!r} of {home[entry_id]}: "
+                                       "add the aliases to that table")
+            home[entry_id] = str(file)
             entries[entry_id] = LexEntry(
                 id=entry_id,
                 name=name,
@@ -76,7 +80,21 @@ def load_lexicon() -> Lexicon:
                 names={lang: list(raw.get(lang, [])) for lang in LANGS},
             )
             by_name[name] = entry_id
+    _check_aliases_unambiguous(entries, home)
     return Lexicon(entries, by_name)
+
+
+def _check_aliases_unambiguous(entries: dict, home: dict) -> None:
+    """One surface form, one entry: the matcher keys aliases by their match view, so an
+    alias two entries share would silently go to whichever was read first."""
+    owner = {}
+    for entry in entries.values():
+        for alias in entry.aliases():
+            key = match_view(alias.strip())
+            other = owner.setdefault(key, entry)
+            if other.id != entry.id:
+                raise LexiconFileError(home[entry.id], f"[[entity]] {entry.name!r}",
+                                       f"alias {alias!r} also names {other.name!r} ({home[other.id]})")
 
 
 
@@ -88,8 +106,6 @@ def extend_lexicon(lexicon: Lexicon, tables, source: str) -> list:
     user file that repeats an entry to add an alias extends it instead of being ignored.
     Returns the ids touched. A broken table raises LexiconFileError naming `source`.
     """
-    from .errors import LexiconFileError
-
     touched = []
     for index, raw in enumerate(tables, 1):
         where = f"[[entity]] #{index}"
