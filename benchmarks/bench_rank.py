@@ -15,6 +15,8 @@ Tasks per size:
                            read the columns, collapse, score, rows
   score:<metric>           graphkit.fastmetrics.scores on the collapsed graph (arrays given),
                            like for like with igraph build + metric
+  cli communities          `graphkit communities --graph G.parquet --format json` as a user
+                           runs it (read, Louvain, members and links, print)
   communities              read the columns, collapse, Louvain (graphkit.fastmetrics)
   igraph build             igraph.Graph from the collapsed weighted edge list (arrays given)
   igraph <metric>          the same metric on that Graph, build excluded: pagerank;
@@ -25,7 +27,8 @@ Tasks per size:
                            exact); eigenvector_centrality of the giant component (igraph
                            refuses a disconnected graph); community_multilevel
 Ratios printed: graphkit task / (igraph build + igraph metric), same run; for `rank`
-end to end: cli parquet / (igraph build + pagerank).
+end to end: cli parquet / (igraph build + pagerank); for `communities` end to end:
+cli communities / (igraph build + louvain).
 
     python benchmarks/bench_rank.py [--sizes 10000 100000 1000000] [--timeout 300] [--markdown]
 """
@@ -202,7 +205,7 @@ def worker(task: str, path: str) -> dict:
 # ---------------------------------------------------------------- driver side
 
 METRICS = ("pagerank", "degree", "betweenness", "eigenvector", "closeness")
-TASKS = (["cli json", "cli parquet"] + [f"rank:{m}" for m in METRICS] + ["rank:composite"]
+TASKS = (["cli json", "cli parquet", "cli communities"] + [f"rank:{m}" for m in METRICS] + ["rank:composite"]
          + [f"score:{m}" for m in METRICS] + ["communities", "igraph build"]
          + [f"igraph {m}" for m in METRICS] + ["igraph louvain"])
 
@@ -220,27 +223,30 @@ main()
 """
 
 
-def run_cli_rank(graph_path: Path, timeout: float) -> dict:
-    """`graphkit rank` end to end on a saved graph file: read, rank, print; the peak RSS the
-    child reports itself (VmHWM at exit: a fork of this large process would otherwise count
-    the parent's pages in the child's ru_maxrss)."""
+CLI_COMMANDS = {"rank": ["rank", "--top", "10", "--format", "csv"], "communities": ["communities", "--format", "json"]}
+
+
+def run_cli(command: str, graph_path: Path, timeout: float) -> dict:
+    """`graphkit rank` or `graphkit communities` end to end on a saved graph file: read,
+    compute, print; the peak RSS the child reports itself (VmHWM at exit: a fork of this
+    large process would otherwise count the parent's pages in the child's ru_maxrss)."""
     peak_file = Path(tempfile.mkstemp(prefix="gk-peak-")[1])
-    cmd = [sys.executable, "-c", CLI_WITH_PEAK, "rank", "--graph", str(graph_path), "--top", "10", "--format", "csv"]
+    cmd = [sys.executable, "-c", CLI_WITH_PEAK, *CLI_COMMANDS[command], "--graph", str(graph_path)]
     env = dict(os.environ, GK_BENCH_PEAK_FILE=str(peak_file))
+    name = f"cli: graphkit {command}"
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        return {"task": "cli: graphkit rank", "timeout": timeout}
+        return {"task": name, "timeout": timeout}
     seconds = time.perf_counter() - t0
     try:
         if proc.returncode:
-            return {"task": "cli: graphkit rank", "error": f"exit {proc.returncode}"}
+            return {"task": name, "error": f"exit {proc.returncode}"}
         peak_mb = int(peak_file.read_text() or 0) / 1024
     finally:
         peak_file.unlink(missing_ok=True)
-    return {"task": "cli: graphkit rank", "seconds": seconds, "peak_mb": peak_mb, "peak_bounded": False,
-            "absolute": True}
+    return {"task": name, "seconds": seconds, "peak_mb": peak_mb, "peak_bounded": False, "absolute": True}
 
 
 def run_task(task: str, graph_path: Path, timeout: float) -> dict:
@@ -273,7 +279,8 @@ def ratios(rows: dict) -> list:
     build = rows.get("igraph build", {}).get("seconds")
     out = []
     pairs = [(f"{kind}:{m}", IGRAPH_OF[m]) for kind in ("score", "rank") for m in METRICS]
-    for ours, theirs in pairs + [("communities", "igraph louvain"), ("cli parquet", "igraph pagerank")]:
+    for ours, theirs in pairs + [("communities", "igraph louvain"), ("cli parquet", "igraph pagerank"),
+                                 ("cli communities", "igraph louvain")]:
         a, b = rows.get(ours, {}), rows.get(theirs, {})
         if "seconds" in a and "seconds" in b and build is not None:
             ref = b["seconds"] + build
@@ -318,8 +325,10 @@ def main(argv=None) -> int:
                   f"{time.perf_counter() - t0:.1f}s", file=sys.stderr)
             rows = {}
             for task in args.tasks:
-                if task.startswith("cli "):
-                    rows[task] = run_cli_rank(json_path if task == "cli json" else parquet, args.timeout)
+                if task == "cli communities":
+                    rows[task] = run_cli("communities", parquet, args.timeout)
+                elif task.startswith("cli "):
+                    rows[task] = run_cli("rank", json_path if task == "cli json" else parquet, args.timeout)
                 else:
                     rows[task] = run_task(task, parquet, args.timeout)
                 print(f"  {task:20s} {_fmt(rows[task])}", file=sys.stderr, flush=True)

@@ -355,26 +355,37 @@ def communities(graph: nx.MultiDiGraph, relations=(), seed: int = SEED, collapse
         simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
     if simple.number_of_nodes() == 0:
         return []
+    return community_rows(louvain(simple, seed), dict(simple.degree(weight="weight")),
+                          {n: i for i, n in enumerate(simple)}, lambda n: graph.nodes[n].get("name", n),
+                          graph.edges(keys=True))
+
+
+def louvain(simple: nx.Graph, seed: int = SEED) -> list:
+    """Seeded Louvain communities (sets of nodes): NetworkX, or igraph's multilevel for large or dense graphs."""
     if simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES or _dense(simple):  # igraph's multilevel Louvain, in C
-        parts = fastmetrics.louvain(fastmetrics.Adjacency.from_networkx(simple), seed=seed)
-    else:
-        parts = nx.community.louvain_communities(simple, weight="weight", seed=seed)
+        return fastmetrics.louvain(fastmetrics.Adjacency.from_networkx(simple), seed=seed)
+    return nx.community.louvain_communities(simple, weight="weight", seed=seed)
+
+
+def community_rows(parts, strength: dict, position: dict, name_of, edges) -> list:
+    """The `communities` rows: parts largest first, members by weighted degree (`strength`;
+    ties in graph order, `position`), and per community the (head, type, tail) names of the
+    `edges` (head, tail, type: every edge of the graph, in graph order) that leave it."""
     parts = sorted(parts, key=lambda c: (-len(c), sorted(c)))
     index = {n: i for i, c in enumerate(parts) for n in c}
     between = defaultdict(list)
-    for h, t, k in graph.edges(keys=True):
-        if h in index and t in index and index[h] != index[t]:
-            a, b = sorted((index[h], index[t]))
-            between[(a, b)].append((graph.nodes[h].get("name", h), k, graph.nodes[t].get("name", t)))
+    for h, t, k in edges:
+        a, b = index.get(h), index.get(t)
+        if a is not None and b is not None and a != b:
+            between[(a, b) if a < b else (b, a)].append((name_of(h), k, name_of(t)))
+    links: list = [{} for _ in parts]  # community -> {"a-b": edges}, pairs in order
+    for (a, b), pair_edges in sorted(between.items()):
+        links[a][f"{a + 1}-{b + 1}"] = links[b][f"{a + 1}-{b + 1}"] = pair_edges
     out = []
     for i, members in enumerate(parts):
-        ordered = sorted(members, key=lambda n: -simple.degree(n, weight="weight"))
-        out.append({
-            "community": i + 1,
-            "size": len(members),
-            "members": [graph.nodes[n].get("name", n) for n in ordered],
-            "links": {f"{a + 1}-{b + 1}": edges for (a, b), edges in sorted(between.items()) if i in (a, b)},
-        })
+        ordered = sorted(members, key=lambda n: (-strength[n], position[n]))
+        out.append({"community": i + 1, "size": len(members), "members": [name_of(n) for n in ordered],
+                    "links": links[i]})
     return out
 
 

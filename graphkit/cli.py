@@ -510,7 +510,11 @@ def communities(
     wide: WideOpt = False,
 ):
     """Clusters of the ecosystem (Louvain, seeded) with members and links between clusters."""
-    parts = analyze.communities(load_graph(_graph(graph)), _relations(relation), seed=seed)
+    from .fastrank import ColumnarGraph, open_for_rank
+
+    g = open_for_rank(_graph(graph))  # a columnar file: Louvain from its columns
+    parts = g.communities(_relations(relation), seed=seed) if isinstance(g, ColumnarGraph) else \
+        analyze.communities(g, _relations(relation), seed=seed)
     fmt = _format(fmt)
     rows = [{"community": p["community"], "size": p["size"], "members": p["members"],
              "links to other clusters": [f"{a} {k} {b}" for edges in p["links"].values() for a, k, b in edges][:6]}

@@ -16,6 +16,7 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import networkx as nx
 import numpy as np
 
 from . import analyze, fastmetrics
@@ -99,12 +100,10 @@ class ColumnarGraph:
         kept edges, their order as analyze.collapse meets them)."""
         n = len(self.ids)
         e = self._edges(options)
-        head, tail, m = e["head"], e["tail"], len(e["head"])
+        head, tail = e["head"], e["tail"]
         # the order analyze.collapse meets the edges in: by head node, then by the first
         # appearance of the (head, tail) pair, then in file order
-        pos = np.arange(m)
-        _, first, inverse = np.unique(head * n + tail, return_index=True, return_inverse=True)
-        order = np.lexsort((pos, first[inverse], head))
+        order = _graph_order(head, tail, n)
         # collapse: self-loops dropped, one pair per unordered couple, oriented as first met
         o = order[head[order] != tail[order]]
         h, t, w = head[o], tail[o], e["weight"][o]
@@ -147,16 +146,40 @@ class ColumnarGraph:
         rows = self._rows(top, kept, adj, scores, degree, e, order)
         return analyze.RankResult(rows=[{"rank": i, **r} for i, r in enumerate(rows, 1)], notes=notes)
 
+    def communities(self, relations=(), seed: int = analyze.SEED) -> list:
+        """analyze.communities' rows from the columns: Louvain on the collapsed graph, members
+        by weighted degree, and the edges that leave each community (every relation type)."""
+        adj, kept, e, order = self.collapse(analyze.RankOptions(relations=tuple(relations)))
+        if adj.n == 0:
+            return []
+        if adj.n <= fastmetrics.FAST_ABOVE_NODES and adj.n * len(adj.src) <= analyze.DENSE_WORK:
+            simple = _networkx(adj)  # NetworkX's Louvain and float sums, exactly as the plain path
+            parts, strength = analyze.louvain(simple, seed), dict(simple.degree(weight="weight"))
+        else:
+            parts = fastmetrics.louvain(adj, seed=seed)
+            sums = np.bincount(adj.src, weights=adj.weight, minlength=adj.n) \
+                + np.bincount(adj.dst, weights=adj.weight, minlength=adj.n)
+            strength = dict(zip(adj.names, sums.tolist()))
+        if relations:  # the links between communities count every edge, as the plain path does
+            e = self._edges(analyze.RankOptions())
+            order = _graph_order(e["head"], e["tail"], len(self.ids))
+        position = {name: j for j, name in enumerate(adj.names)}
+        member_of = np.full(len(self.ids), -1)  # file node index -> community, -1: not in one
+        for i, part in enumerate(parts):
+            member_of[kept[[position[n] for n in part]]] = i
+        # only the edges between two communities become Python tuples, in graph order
+        ends = member_of[e["head"][order]], member_of[e["tail"][order]]
+        leaving = order[(ends[0] >= 0) & (ends[1] >= 0) & (ends[0] != ends[1])]
+        ids, type_names = self.ids, e["type_names"]
+        triples = [(ids[h], ids[t], type_names[c]) for h, c, t in
+                   zip(e["head"][leaving].tolist(), e["code"][leaving].tolist(), e["tail"][leaving].tolist())]
+        display = {i: name for i, name in zip(self.ids, self.names) if name}
+        return analyze.community_rows(parts, strength, position, lambda n: display.get(n, n), triples)
+
     @staticmethod
     def _scores(adj, metric: str, notes: list) -> dict:
         if adj.n <= fastmetrics.FAST_ABOVE_NODES:  # NetworkX, exactly as the plain path
-            import networkx as nx
-
-            simple = nx.Graph()
-            simple.add_nodes_from(adj.names)
-            simple.add_edges_from((adj.names[a], adj.names[b], {"weight": x, "distance": 1.0 / x if x > 0 else 1e9})
-                                  for a, b, x in zip(adj.src.tolist(), adj.dst.tolist(), adj.weight.tolist()))
-            return analyze._scores(simple, metric, notes)
+            return analyze._scores(_networkx(adj), metric, notes)
         if metric == "composite":
             parts = [fastmetrics.scores(adj, m, notes, analyze.EXACT_BETWEENNESS_LIMIT, analyze.BETWEENNESS_SAMPLES)
                      for m in ("pagerank", "degree", "betweenness", "eigenvector")]
@@ -208,3 +231,19 @@ class ColumnarGraph:
                 "why": ", ".join(f"{v} {k}" for k, v in counts.most_common()) + f"; {len(articles)} articles",
             })
         return rows
+
+
+def _graph_order(head: np.ndarray, tail: np.ndarray, n: int) -> np.ndarray:
+    """Edge indices in the order the NetworkX multigraph of the file yields them: by head
+    node, then by the first appearance of the (head, tail) pair, then in file order."""
+    _, first, inverse = np.unique(head * n + tail, return_index=True, return_inverse=True)
+    return np.lexsort((np.arange(len(head)), first[inverse], head))
+
+
+def _networkx(adj) -> nx.Graph:
+    """The Adjacency as the NetworkX graph analyze.collapse builds (same node and edge order)."""
+    simple = nx.Graph()
+    simple.add_nodes_from(adj.names)
+    simple.add_edges_from((adj.names[a], adj.names[b], {"weight": x, "distance": 1.0 / x if x > 0 else 1e9})
+                          for a, b, x in zip(adj.src.tolist(), adj.dst.tolist(), adj.weight.tolist()))
+    return simple

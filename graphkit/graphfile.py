@@ -13,7 +13,7 @@ command reads either, telling them apart by what is on disk (a folder holding
   article, evidence, date, confidence, rule, and `attrs` (any other keys, as JSON);
 * `articles.parquet`: id and `attrs` (the article's metadata as JSON).
 
-So `graphkit rank` can read the few columns ranking needs (graphkit.graphtable) without
+So `graphkit rank` and `communities` can read the few columns they need (graphkit.fastrank) without
 parsing evidence text, while the other commands rebuild the whole NetworkX graph.
 
 Both readers check what they read; a bad file is one GraphFileError line naming it:

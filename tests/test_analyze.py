@@ -61,3 +61,16 @@ def test_analyze_communities_are_seeded_and_cover_nodes():
     assert first == analyze.communities(g)
     assert sorted(sorted(c["members"]) for c in first) == [["A", "B", "C"], ["X", "Y", "Z"]]
     assert any(c["links"] for c in first)
+
+
+def test_community_members_of_equal_weight_keep_the_graph_order():
+    # two rings of equal-weight partnerships: every member's weighted degree ties; the order
+    # used to follow Python's set order of the names (changing with PYTHONHASHSEED)
+    ring = ["kilo", "alpha", "echo", "bravo", "hotel", "delta"]
+    other = ["yankee", "xray", "zulu", "whiskey", "victor", "uniform"]
+    edges = [(a, b, "PARTNERS_WITH", 2) for names in (ring, other) for a, b in zip(names, names[1:] + names[:1])]
+    g = _graph(edges + [("kilo", "yankee", "SUPPLIES", 1)])
+    order = list(g)
+    for community in analyze.communities(g):
+        ties = [m for m in community["members"] if m not in ("KILO", "YANKEE")]  # the two also hold the bridge
+        assert ties == sorted(ties, key=lambda name: order.index(name.lower()))
