@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -65,22 +66,24 @@ def rules_trace(
         _print(f"  {e.name} [{e.type.value}{', ' + e.kind if e.kind else ''}] <- {', '.join(e.mentions)}")
     for k, t in enumerate(result.sentences):
         s = t.sentence
+        label = _mention_labels(s)
         _print(f"sentence {k + 1}: {s.text}")
         for a, b in s.clauses:
-            _print(f"  clause: {_unmask(s, s.masked[a:b])}")
+            _print(f"  clause: {_unmask(label, s.masked[a:b])}")
         for c in t.carried:
             _print(f"  carried subject: {c.text!r} -> {c.entity_key}")
         cues = sorted(name for name, spans in s.cue_spans.items() if spans)
         if cues:
             _print(f"  cues: {', '.join(cues)}")
-        for h in t.hits:
-            head, tail = s.mentions[h.head].text, s.mentions[h.tail].text
+        for h, times in Counter(t.hits).items():  # one line per distinct hit, in order (x3: three trigger matches)
+            head, tail = label[h.head], label[h.tail]
             state = f"BLOCKED by {h.blocked}" if h.blocked else "fired"
-            _print(f"  rule {h.rule.id} ({h.rule.strategy}) {state}: {h.rule.relation.value} {head} -> {tail}")
+            _print(f"  rule {h.rule.id} ({h.rule.strategy}) {state}: {h.rule.relation.value} {head} -> {tail}"
+                   + (f" (x{times})" if times > 1 else ""))
         shown = [(c, label, p, ok) for c, label, p, ok in t.decisions if p >= 0.05 or ok]
-        for cand, label, p, ok in sorted(shown, key=lambda d: -d[2])[:12]:
-            first, second = cand.pair
-            _print(f"  candidate {first.text} / {second.text}: {label} p={p:.2f} {'ACCEPTED' if ok else 'rejected'}")
+        for cand, decision, p, ok in sorted(shown, key=lambda d: -d[2])[:12]:
+            _print(f"  candidate {label[cand.first]} / {label[cand.second]}: {decision} p={p:.2f} "
+                   f"{'ACCEPTED' if ok else 'rejected'}")
     _print("relations:")
     for k, rtype, head, tail, conf, rule in result.accepted:
         _print(f"  {rtype.value} {head} -> {tail} (confidence {conf:.2f}, {rule}, sentence {k + 1})")
@@ -88,9 +91,19 @@ def rules_trace(
         _print("  none")
 
 
-def _unmask(sent, masked: str) -> str:
+def _mention_labels(sent) -> list:
+    """How each mention of a sentence is shown: its text, numbered when the sentence holds
+    the same text more than once ("BMW#1", "BMW#2"), so hits and candidates say which one."""
+    total, seen, labels = Counter(m.text for m in sent.mentions), Counter(), []
+    for m in sent.mentions:
+        seen[m.text] += 1
+        labels.append(f"{m.text}#{seen[m.text]}" if total[m.text] > 1 else m.text)
+    return labels
+
+
+def _unmask(labels: list, masked: str) -> str:
     import re
-    return re.sub(r"⟦(\d+)⟧", lambda m: f"[{sent.mentions[int(m.group(1))].text}]", masked)
+    return re.sub(r"⟦(\d+)⟧", lambda m: f"[{labels[int(m.group(1))]}]", masked)
 
 
 def train(

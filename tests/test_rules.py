@@ -123,3 +123,14 @@ def test_relation_work_per_sentence_is_bounded():
     assert all(len(t.sentence.mentions) <= MAX_MENTIONS + 2 for t in result.sentences)
     assert all(len(t.candidates) <= (MAX_MENTIONS + 2) * WINDOW for t in result.sentences)
     assert len(result.sentences) >= 1
+
+
+def test_cli_rules_trace_says_which_occurrence_of_a_repeated_name():
+    text = "BMW und Tencent unterzeichnen eine Partnerschaft, und BMW und Tencent wollen gemeinsam Cloud-Dienste entwickeln."
+    result = CliRunner().invoke(app, ["rules", "trace", text, "--lang", "de"])
+    assert result.exit_code == 0, result.output
+    assert "[BMW#1] und [Tencent#1]" in result.output and "[BMW#2] und [Tencent#2]" in result.output
+    rule_lines = [line for line in result.output.splitlines() if line.strip().startswith("rule ")]
+    assert len(rule_lines) == len(set(rule_lines)), rule_lines  # the same hit is one line with a count
+    candidate_lines = [line.split(":")[0] for line in result.output.splitlines() if "candidate " in line]
+    assert len(candidate_lines) == len(set(candidate_lines)), candidate_lines
