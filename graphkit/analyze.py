@@ -451,8 +451,10 @@ def explain(graph: nx.MultiDiGraph, node: str, metrics=("pagerank", "degree", "b
     simple = collapse(graph)
     simple.remove_nodes_from([n for n in list(simple) if simple.degree(n) == 0])
     ranks, notes = {}, []
+    large = simple.number_of_nodes() > fastmetrics.FAST_ABOVE_NODES or _dense(simple)
+    fast = fastmetrics.Adjacency.from_networkx(simple) if large else None  # built once for every metric
     for metric in metrics:
-        scores = _scores(simple, metric, notes)
+        scores = _scores(simple, metric, notes, fast)
         ordered = sorted(scores, key=lambda n: -scores[n])
         if node in scores:
             ranks[metric] = {"rank": ordered.index(node) + 1, "of": len(ordered), "score": round(float(scores[node]), 6)}
