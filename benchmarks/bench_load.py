@@ -64,6 +64,11 @@ def max_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
 
 
+def load_avg() -> str:
+    """The 1-min load average, printed beside each figure (the cores are shared)."""
+    return f"[load average {os.getloadavg()[0]:.1f}]"
+
+
 def generate(n_nodes: int, n_articles: int, n_edges: int, seed: int = 7) -> dict:
     rng = random.Random(seed)
     articles = [{"id": f"a{i:07d}", "lang": rng.choice(["zh", "de", "ru", "en"]), "title": f"Article {i}",
@@ -136,21 +141,23 @@ def run_bulk(graph: dict, settings: Neo4jSettings, home: Path, prefix: str) -> d
         stored = count_graph(driver, prefix, settings.database)
     finally:
         driver.close()
+    as_generated = (stored["relationships"] == len(graph["edges"])
+                    and stored["MENTIONS"] == sum(len(n["articles"]) for n in graph["nodes"]))
     print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} MENTIONS "
-          f"after the bulk import ({'as generated' if stored['relationships'] == len(graph['edges']) else 'MISMATCH'})")
+          f"after the bulk import ({'as generated' if as_generated else 'MISMATCH'})")
     rels = counts.relationships + counts.mentions
     s = counts.seconds
     print(f"bulk      : {rels} relationships ({counts.relationships} edges + {counts.mentions} MENTIONS), "
           f"{counts.nodes} nodes in {secs:.1f}s = {rels / secs:,.0f} rel/s end to end; the importer alone "
-          f"{s['import']:.1f}s = {rels / s['import']:,.0f} rel/s\n            steps (s): {s}", flush=True)
+          f"{s['import']:.1f}s = {rels / s['import']:,.0f} rel/s {load_avg()}\n            steps (s): {s}", flush=True)
     return {"seconds": round(secs, 1), "relationships": rels, "rel_per_s": round(rels / secs),
-            "import_rel_per_s": round(rels / s["import"]), "steps_s": s}
+            "import_rel_per_s": round(rels / s["import"]), "steps_s": s, "as_generated": as_generated}
 
 
 def _ratios_against(results: dict, reference: float) -> list:
     """'first load 0.42x', ... : each loader's rel/s over the reference's."""
-    parts = [f"first load {results['first_load']['rel_per_s'] / reference:.2f}x",
-             f"re-load {results['reload']['rel_per_s'] / reference:.2f}x"]
+    parts = [f"{label} {results[which]['rel_per_s'] / reference:.2f}x"
+             for which, label in (("first_load", "first load"), ("reload", "re-load")) if which in results]
     if "bulk" in results:
         parts += [f"bulk end to end {results['bulk']['rel_per_s'] / reference:.2f}x",
                   f"bulk importer alone {results['bulk']['import_rel_per_s'] / reference:.2f}x"]
@@ -170,7 +177,7 @@ def print_ratios(results: dict) -> None:
               + ", ".join(parts), flush=True)
 
 
-def baseline(driver, graph: dict, batch_size: int, database: str) -> dict:
+def baseline(driver, graph: dict, batch_size: int, database: str, same_properties: bool = True) -> dict:
     """Bare `UNWIND $rows MATCH MATCH CREATE` of the same typed edges between the same nodes
     (the reference), then the same query writing the properties the loader writes (rows
     built before the clock starts): what the properties alone cost the server."""
@@ -192,17 +199,21 @@ def baseline(driver, graph: dict, batch_size: int, database: str) -> dict:
         match = "UNWIND $rows AS row MATCH (h:Entity {id: row.h}) MATCH (t:Entity {id: row.t}) "
         secs = create(match + "CREATE (h)-[:TYPE]->(t)", by_type)
         print(f"baseline  : bare CREATE of {len(graph['edges'])} relationships in {secs:.1f}s = "
-              f"{len(graph['edges']) / secs:,.0f} rel/s", flush=True)
+              f"{len(graph['edges']) / secs:,.0f} rel/s {load_avg()}", flush=True)
+        result = {"seconds": round(secs, 1), "rel_per_s": round(len(graph["edges"]) / secs)}
+        if not same_properties:
+            return result
         plan = make_plan(graph, prefix)
         with_props = {rtype.value: [{"h": row["head"], "t": row["tail"], "props": row["props"]}
                                     for row in map(plan.edge_row, order)] for rtype, order in plan.edge_order.items()}
         same = create(match + "CREATE (h)-[r:TYPE]->(t) SET r = row.props", with_props)
         sizes = [len(row["props"]) for rows in with_props.values() for row in rows]
         print(f"reference : the same CREATE with the loader's properties ({min(sizes)}-{max(sizes)} per edge, "
-              f"{sum(sizes) / len(sizes):.1f} on average) in {same:.1f}s = {len(graph['edges']) / same:,.0f} rel/s",
+              f"{sum(sizes) / len(sizes):.1f} on average) in {same:.1f}s = {len(graph['edges']) / same:,.0f} rel/s "
+              f"{load_avg()}",
               flush=True)
-        return {"seconds": round(secs, 1), "rel_per_s": round(len(graph["edges"]) / secs),
-                "same_properties_seconds": round(same, 1), "same_properties_rel_per_s": round(len(graph["edges"]) / same)}
+        return {**result, "same_properties_seconds": round(same, 1),
+                "same_properties_rel_per_s": round(len(graph["edges"]) / same)}
     finally:
         delete_prefixed(driver, prefix, database=database, batch_size=2000)
 
@@ -260,6 +271,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pagecache", default="2g", help="page cache of the private server")
     ap.add_argument("--bulk", action="store_true", help="also time the bulk importer into the emptied database")
     ap.add_argument("--neo4j-home", help="installation of the NEO4J_URI server (for --bulk without --private-server)")
+    ap.add_argument("--bare-only", action="store_true", help="with --baseline: only the bare CREATE, not the "
+                    "same CREATE writing the loader's properties")
+    ap.add_argument("--skip-incremental", action="store_true", help="leave out the first load and the re-load "
+                    "(for quick --baseline --bulk runs)")
     args = ap.parse_args(argv)
     if args.bulk and not (args.private_server or args.neo4j_home):
         ap.error("--bulk needs --private-server or --neo4j-home")
@@ -288,8 +303,9 @@ def run(args, settings: Neo4jSettings, home) -> int:
     results = {"nodes": len(graph["nodes"]) + len(graph["articles"]), "edges": len(graph["edges"]),
                "mentions": n_mentions, "batch_size": args.batch_size, "writers": args.writers, "cpus": os.cpu_count(),
                "python": platform.python_version()}
+    ok = True
     try:
-        for which in ("first_load", "reload"):
+        for which in () if args.skip_incremental else ("first_load", "reload"):
             t = time.perf_counter()
             counts = load_graph(driver, graph, batch_size=args.batch_size, id_prefix=prefix,
                                 database=settings.database, writers=args.writers)
@@ -301,13 +317,15 @@ def run(args, settings: Neo4jSettings, home) -> int:
                             "steps_s": counts.seconds}
             print(f"{which:10s}: {rels} relationships ({counts.relationships} edges, {counts.relationships_created} new, "
                   f"+ {counts.mentions} MENTIONS), "
-                  f"{counts.nodes} nodes in {secs:.1f}s = {rels / secs:,.0f} rel/s\n            steps (s): {counts.seconds}", flush=True)
-        stored = count_graph(driver, prefix, settings.database)
-        results["stored"] = {"nodes": stored["nodes"], "relationships": stored["relationships"],
-                             "mentions": stored["MENTIONS"]}
-        ok = stored["relationships"] == len(graph["edges"]) and stored["MENTIONS"] == n_mentions
-        print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} MENTIONS "
-              f"({'as generated' if ok else 'MISMATCH'})")
+                  f"{counts.nodes} nodes in {secs:.1f}s = {rels / secs:,.0f} rel/s {load_avg()}\n"
+                  f"            steps (s): {counts.seconds}", flush=True)
+        if not args.skip_incremental:
+            stored = count_graph(driver, prefix, settings.database)
+            results["stored"] = {"nodes": stored["nodes"], "relationships": stored["relationships"],
+                                 "mentions": stored["MENTIONS"]}
+            ok = stored["relationships"] == len(graph["edges"]) and stored["MENTIONS"] == n_mentions
+            print(f"stored    : {stored['nodes']} nodes, {stored['relationships']} edges, {stored['MENTIONS']} "
+                  f"MENTIONS ({'as generated' if ok else 'MISMATCH'})")
         rss_after = max_rss_mb()  # before the baseline, which holds rows of its own
         if args.trace_memory:
             traced_peak = tracemalloc.get_traced_memory()[1] / 2**20
@@ -315,11 +333,13 @@ def run(args, settings: Neo4jSettings, home) -> int:
             results["loader_peak_traced_mb"] = round(traced_peak)
             print(f"memory    : loader peak {traced_peak:.0f} MB allocated by Python (tracemalloc, both loads)")
         if args.baseline:
-            results["baseline_create"] = baseline(driver, graph, args.batch_size, settings.database)
+            results["baseline_create"] = baseline(driver, graph, args.batch_size, settings.database,
+                                                  same_properties=not args.bare_only)
         if args.bulk:
             driver.close()
             driver = None
             results["bulk"] = run_bulk(graph, settings, home, prefix)
+            ok = ok and results["bulk"]["as_generated"]
             driver = connect(settings)
         print_ratios(results)
         results["max_rss_mb_after_generate"] = round(rss_generated)

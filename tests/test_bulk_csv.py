@@ -69,3 +69,53 @@ def test_edge_to_a_missing_node_and_the_delimiter_in_text_are_refused(tmp_path):
     g["nodes"][0]["aliases"].append("bad\x1falias")
     with pytest.raises(StoreError, match="U\\+001F"):
         write_import_csv(make_plan(g, ""), tmp_path)
+
+
+def many_edges_graph(n_nodes=60, n_edges=700):
+    """Edges of several types, some with two articles, undated ones, a quote and a line
+    break in the evidence, and one pair given as A-B and B-A of a symmetric type."""
+    nodes = [{"id": f"n{i}", "name": f"N{i}", "type": "Organization", "aliases": [f"N{i}"], "articles": ["a0"]}
+             for i in range(n_nodes)]
+    types = ["PARTNERS_WITH", "SUPPLIES", "INVESTS_IN", "DEPLOYS_ON"]
+    edges = []
+    for k in range(n_edges):
+        head, tail = f"n{k % n_nodes}", f"n{(k * 7 + 1 + k // n_nodes) % n_nodes}"
+        if head == tail:
+            continue
+        prov = [{"article": f"a{k % 13}", "evidence": f'says "{k}"\nhere' if k % 50 == 0 else f"e{k}",
+                 "date": "" if k % 3 else f"2021-0{1 + k % 9}", "confidence": 0.5 + (k % 7) / 20, "rule": "r"}]
+        if k % 5 == 0:
+            prov.append({"article": f"a{(k + 1) % 13}", "evidence": "", "date": "2020", "confidence": 0.6, "rule": ""})
+        edges.append({"type": types[k % len(types)], "head": head, "tail": tail, "provenance": prov})
+    edges.append({"type": "PARTNERS_WITH", "head": edges[0]["tail"], "tail": edges[0]["head"],
+                  "provenance": [{"article": "a5", "evidence": "twin", "date": "2019", "confidence": 0.9}]})
+    return {"articles": [{"id": f"a{i}", "title": f"T{i}"} for i in range(13)], "nodes": nodes, "edges": edges}
+
+
+def test_edges_written_in_parts_by_forked_workers_are_the_same_bytes_as_one_file(tmp_path):
+    """The importer reads the parts of a group as one file: their concatenation must be the
+    single-process file, and every count and fix-up list the same."""
+    plan = make_plan(many_edges_graph(), "p-")
+    one, three = tmp_path / "one", tmp_path / "three"
+    one.mkdir()
+    three.mkdir()
+    single = write_import_csv(plan, one, parts=1)
+    split = write_import_csv(plan, three, parts=3)
+    assert [p.name for p in split.relationships[0]] == ["edges.csv", "edges-1.csv", "edges-2.csv"]
+    assert [p.name for p in single.relationships[0]] == ["edges.csv"]
+    joined = b"".join(p.read_bytes() for p in split.relationships[0])
+    assert joined == (one / "edges.csv").read_bytes()
+    assert len(rows(one / "edges.csv")) == plan.n_edges + 1  # the twin pair is one edge
+    for name in ("entities.csv", "articles.csv", "mentions.csv"):
+        assert (three / name).read_bytes() == (one / name).read_bytes()
+    assert split.counts == single.counts and split.counts.relationships == plan.n_edges
+    assert split.blank_lists == single.blank_lists and split.blank_lists
+    assert split.multiline and single.multiline  # told by the workers: no node field has a line break
+    assert split.entities_without_aliases == single.entities_without_aliases
+
+
+def test_a_worker_refusing_an_edge_reports_it_in_one_error(tmp_path):
+    g = many_edges_graph()
+    g["edges"][-2]["provenance"][0]["evidence"] = "two\x1fparts"  # in the last part
+    with pytest.raises(StoreError, match="U\\+001F"):
+        write_import_csv(make_plan(g, ""), tmp_path, parts=2)

@@ -20,7 +20,6 @@ writes (tests/test_bulk_neo4j.py compares the two).
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import signal
@@ -28,173 +27,25 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from graphkit.errors import StoreError
 from graphkit.model import RelationType
+from graphkit.neo4j.bulkcsv import ARRAY_DELIMITER, BulkCounts, ImportFiles, without_gc, write_import_csv
 from graphkit.neo4j.connection import Neo4jSettings, connect, store_errors
-from graphkit.neo4j.plan import LANGS, LoadPlan, make_plan, new_entity_props
+from graphkit.neo4j.plan import make_plan
 from graphkit.neo4j.schema import apply_schema
 
-__all__ = ["BulkCounts", "bulk_import", "write_import_csv", "check_neo4j_home"]
+__all__ = ["ARRAY_DELIMITER", "BulkCounts", "bulk_import", "write_import_csv", "check_neo4j_home"]
 
-ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: not in any text graphkit extracts
 START_WAIT_SECONDS = 180
 STOP_WAIT_SECONDS = 120
 
+IMPORTER_OPTIONS: list = []
+
 Stage = Callable[[str], None]
 """stage(message): called as each step of the bulk load starts."""
-
-
-@dataclass
-class BulkCounts:
-    """What the bulk load wrote, and the wall time of each step."""
-
-    entities: int = 0
-    articles: int = 0
-    relationships: int = 0
-    mentions: int = 0
-    seconds: dict = field(default_factory=dict)
-
-    @property
-    def nodes(self) -> int:
-        return self.entities + self.articles
-
-
-# --------------------------------------------------------------------------- CSV
-
-def _quote(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
-
-
-def _array(values: list, what: str) -> str:
-    for v in values:
-        if ARRAY_DELIMITER in v:
-            raise StoreError(f"{what}: a value holds the control character U+001F, which the bulk import "
-                             "uses between list items; load without --bulk")
-    return _quote(ARRAY_DELIMITER.join(values))
-
-
-def _scalar(value) -> str:
-    """One CSV field: strings quoted (so "" stays an empty string), None empty (no property)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return _quote(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        raise StoreError(f"value {value!r} cannot be imported")
-    return repr(value)
-
-
-_TYPE_NAMES = {str: "string", int: "long", float: "double", bool: "boolean"}
-
-
-def _column_type(name: str, values: list) -> str:
-    kinds = {type(v) for v in values if v is not None}
-    if len(kinds) > 1 or (kinds and next(iter(kinds)) not in _TYPE_NAMES):
-        raise StoreError(f"article property {name!r} holds values of type(s) "
-                         f"{sorted(k.__name__ for k in kinds)}: the bulk import takes one of str, int, float, bool")
-    return _TYPE_NAMES[kinds.pop()] if kinds else "string"
-
-
-ENTITY_COLUMNS = ["name", *(f"name_{lang}" for lang in LANGS), "kind", "country", "wikidata", "parent"]
-EDGE_HEADER = (":START_ID(Entity),:END_ID(Entity),:TYPE,key,articles:string[],evidence:string[],dates:string[],"
-               "confidences:double[],rules:string[],support:long,confidence:double,first_seen,last_seen")
-
-
-@dataclass
-class ImportFiles:
-    """The CSV files of one import and what the importer needs to be told about them."""
-
-    nodes: list  # paths
-    relationships: list
-    multiline: bool  # some field holds a line break
-    counts: BulkCounts
-    entities_without_aliases: list  # ids whose alias list CSV cannot express ([] or [""])
-    blank_lists: dict  # relation type -> the lists ("evidence", "dates", "rules") some one-item edge has as [""]
-
-
-def write_import_csv(plan: LoadPlan, folder: Path) -> ImportFiles:
-    """Write entities.csv, articles.csv, edges.csv and mentions.csv into folder."""
-    folder = Path(folder)
-    counts = BulkCounts()
-    multiline = False
-    ends = {end for order in plan.edge_order.values() for i in order for end in plan.edge_ends(i)[1:]}
-    mentioned = {eid for ids in plan.mentions.values() for eid in ids}
-    entity_ids = set()
-
-    no_aliases = []
-    with open(folder / "entities.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write("id:ID(Entity),:LABEL," + ",".join(ENTITY_COLUMNS) + ",aliases:string[],confidence:double\n")
-        for etype, rows in plan.entities.items():
-            labels = _quote(f"Entity{ARRAY_DELIMITER}{etype.value}")
-            for row in rows:
-                if row["id"] not in ends and row["id"] not in mentioned:
-                    continue  # the incremental loader's sweep removes such an entity too
-                if row["id"] in entity_ids:
-                    raise StoreError(f"node {row['id']!r} appears twice in the graph file")
-                entity_ids.add(row["id"])
-                props = new_entity_props(row)
-                if not [a for a in props["aliases"] if a]:
-                    no_aliases.append((row["id"], props["aliases"]))
-                line = ",".join([_quote(row["id"]), labels, *(_scalar(props.get(c)) for c in ENTITY_COLUMNS),
-                                 _array(props["aliases"], f"node {row['id']!r}"), _scalar(props["confidence"])])
-                multiline = multiline or "\n" in line or "\r" in line
-                fh.write(line + "\n")
-                counts.entities += 1
-
-    absent = ends - entity_ids
-    if absent:
-        raise StoreError(f"{len(absent)} edge end(s) are not nodes of the graph file, e.g. {sorted(absent)[0]!r}: "
-                         "is the graph file complete?")
-
-    with open(folder / "articles.csv", "w", encoding="utf-8", newline="") as fh:
-        keys = sorted({k for a in plan.articles for k in a["props"] if k != "id"})
-        types = {k: _column_type(k, [a["props"].get(k) for a in plan.articles]) for k in keys}
-        fh.write("id:ID(Article),:LABEL," + "".join(f"{k}:{types[k]}," for k in keys) + "edge_keys:string[]\n")
-        for a in plan.articles:
-            edge_keys = list(dict.fromkeys(plan.article_edge_keys.get(a["id"], [])))
-            line = ",".join([_quote(a["id"]), '"Article"', *(_scalar(a["props"].get(k)) for k in keys),
-                             _array(edge_keys, f"article {a['id']!r}")])
-            multiline = multiline or "\n" in line or "\r" in line
-            fh.write(line + "\n")
-            counts.articles += 1
-
-    blank_lists: dict = {}
-    with open(folder / "edges.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write(EDGE_HEADER + "\n")
-        for rtype, order in plan.edge_order.items():
-            type_field = _quote(rtype.value)
-            for i in order:
-                row = plan.edge_row(i)
-                p = row["props"]
-                what = f"edge {row['key']!r}"
-                if len(p["articles"]) == 1 and not (p["evidence"][0] and p["dates"][0] and p["rules"][0]):
-                    blank_lists.setdefault(rtype, set()).update(name for name in ("evidence", "dates", "rules")
-                                                                if not p[name][0])
-                line = ",".join([_quote(row["head"]), _quote(row["tail"]), type_field, _quote(row["key"]),
-                                 _array(p["articles"], what), _array(p["evidence"], what), _array(p["dates"], what),
-                                 _quote(ARRAY_DELIMITER.join(map(repr, p["confidences"]))),
-                                 _array(p["rules"], what), str(p["support"]), repr(p["confidence"]),
-                                 _scalar(p.get("first_seen")), _scalar(p.get("last_seen"))])
-                multiline = multiline or "\n" in line or "\r" in line
-                fh.write(line + "\n")
-                counts.relationships += 1
-
-    with open(folder / "mentions.csv", "w", encoding="utf-8", newline="") as fh:
-        fh.write(":START_ID(Article),:END_ID(Entity),:TYPE\n")
-        for aid, entity_ids_of in plan.mentions.items():
-            a = _quote(aid)
-            for eid in entity_ids_of:
-                fh.write(f'{a},{_quote(eid)},"MENTIONS"\n')
-                counts.mentions += 1
-
-    return ImportFiles([folder / "entities.csv", folder / "articles.csv"],
-                       [folder / "edges.csv", folder / "mentions.csv"], multiline, counts, no_aliases, blank_lists)
 
 
 # --------------------------------------------------------------------------- the server
@@ -216,17 +67,25 @@ def check_neo4j_home(neo4j_home: Path) -> Path:
     return home
 
 
-def _run(home: Path, args: list, doing: str, timeout: float) -> str:
+def _env(home: Path) -> dict:
     env = dict(os.environ, NEO4J_HOME=str(home))
     env.pop("NEO4J_CONF", None)  # the home's own conf/, the one the running server read
+    return env
+
+
+def _failure(home: Path, doing: str, returncode: int, stdout: str, stderr: str) -> StoreError:
+    lines = [ln.strip() for ln in (stderr + "\n" + stdout).splitlines() if ln.strip()]
+    reason = next((ln for ln in lines if "rror" in ln or "xception" in ln), lines[-1] if lines else "")
+    return StoreError(f"Neo4j at {home}: {doing} failed (exit {returncode}): {reason[:300]}")
+
+
+def _run(home: Path, args: list, doing: str, timeout: float) -> str:
     try:
-        done = subprocess.run(args, cwd=home, env=env, capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(args, cwd=home, env=_env(home), capture_output=True, text=True, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise StoreError(f"Neo4j at {home}: {doing} failed: {exc}") from None
     if done.returncode != 0:
-        lines = [ln.strip() for ln in (done.stderr + "\n" + done.stdout).splitlines() if ln.strip()]
-        reason = next((ln for ln in lines if "rror" in ln or "xception" in ln), lines[-1] if lines else "")
-        raise StoreError(f"Neo4j at {home}: {doing} failed (exit {done.returncode}): {reason[:300]}")
+        raise _failure(home, doing, done.returncode, done.stdout, done.stderr)
     return done.stdout
 
 
@@ -260,26 +119,53 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has stopped; its parent (not us) reaps it
 
 
-def _stop_server(home: Path) -> None:
-    """Stop the server: SIGTERM to its process and wait until it is gone, which is what
-    `bin/neo4j stop` does, without the ~2 s of starting a JVM for it and its coarse polling.
-    Falls back to `bin/neo4j stop` when the pid file does not name a server of this home."""
-    pid = _server_pid(home)
-    if pid is None:
-        _run(home, [str(home / "bin" / "neo4j"), "stop"], "stopping the server", STOP_WAIT_SECONDS)
-        return
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    except OSError as exc:
-        raise StoreError(f"Neo4j at {home}: stopping the server failed: {exc}") from None
-    deadline = time.monotonic() + STOP_WAIT_SECONDS
-    while _running(pid):
-        if time.monotonic() > deadline:
-            raise StoreError(f"Neo4j at {home}: the server (pid {pid}) did not stop within {STOP_WAIT_SECONDS} s")
-        time.sleep(0.1)
-    (home / "run" / "neo4j.pid").unlink(missing_ok=True)
+class _Stop:
+    """The server's stop, begun at once and awaited later (`wait()`), so the CSV files are
+    written meanwhile without a thread in this process (the CSV writer forks workers).
+
+    SIGTERM to the server's process, then waiting until it is gone: what `bin/neo4j stop`
+    does, without the ~2 s of starting a JVM for it and its coarse polling. When the pid file
+    does not name a server of this home, `bin/neo4j stop` is run (in the background)."""
+
+    def __init__(self, home: Path):
+        self.home = home
+        self.pid = _server_pid(home)
+        self.launcher: Optional[subprocess.Popen] = None
+        if self.pid is None:
+            try:
+                self.launcher = subprocess.Popen([str(home / "bin" / "neo4j"), "stop"], cwd=home, env=_env(home),
+                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            except OSError as exc:
+                raise StoreError(f"Neo4j at {home}: stopping the server failed: {exc}") from None
+            return
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            self.pid = None
+        except OSError as exc:
+            raise StoreError(f"Neo4j at {home}: stopping the server failed: {exc}") from None
+
+    def wait(self) -> None:
+        if self.launcher is not None:
+            try:
+                out, err = self.launcher.communicate(timeout=STOP_WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.launcher.kill()
+                self.launcher.communicate()
+                raise StoreError(f"Neo4j at {self.home}: stopping the server failed: bin/neo4j stop took more "
+                                 f"than {STOP_WAIT_SECONDS} s") from None
+            if self.launcher.returncode != 0:
+                raise _failure(self.home, "stopping the server", self.launcher.returncode, out, err)
+            return
+        if self.pid is None:
+            return
+        deadline = time.monotonic() + STOP_WAIT_SECONDS
+        while _running(self.pid):
+            if time.monotonic() > deadline:
+                raise StoreError(f"Neo4j at {self.home}: the server (pid {self.pid}) did not stop within "
+                                 f"{STOP_WAIT_SECONDS} s")
+            time.sleep(0.05)
+        (self.home / "run" / "neo4j.pid").unlink(missing_ok=True)
 
 
 def _start_server(home: Path, settings: Neo4jSettings):
@@ -340,30 +226,36 @@ def bulk_import(graph: dict, neo4j_home: Path, settings: Neo4jSettings, id_prefi
     try:
         say(f"stopping the server in {home} and writing CSV files")
         t = time.perf_counter()
-        stopping = _Background(lambda: _stop_server(home))  # the CSV files do not need the server
+        stopping = _Stop(home)  # the CSV files do not need the server
         try:
-            files = write_import_csv(make_plan(graph, id_prefix or ""), folder)
+            with without_gc():
+                plan = make_plan(graph, id_prefix or "")
+            clock["plan"] = time.perf_counter() - t
+            files = write_import_csv(plan, folder)
+            del plan
         except StoreError as exc:  # bad input: the server back as it was, nothing written
             try:
-                stopping.join()
+                stopping.wait()
                 _start_server(home, settings).close()
             except StoreError as restart:
                 raise StoreError(f"{exc}; and then {restart}") from None
             raise
         except BaseException:
-            stopping.join()
+            stopping.wait()
             raise
         counts = files.counts
         clock["csv"] = time.perf_counter() - t
-        stopping.join()
-        clock["stop"] = stopping.seconds
+        t_wait = time.perf_counter()
+        stopping.wait()
+        clock["stop_wait"] = time.perf_counter() - t_wait
         clock["csv_and_stop"] = time.perf_counter() - t
         try:
             say(f"importing {counts.nodes} nodes and {counts.relationships + counts.mentions} relationships")
             t = time.perf_counter()
             args = [str(home / "bin" / "neo4j-admin"), "database", "import", "full", "--overwrite-destination=true",
-                    "--array-delimiter=U+001F", f"--report-file={folder / 'import.report'}",
-                    *(f"--nodes={p}" for p in files.nodes), *(f"--relationships={p}" for p in files.relationships)]
+                    "--array-delimiter=U+001F", f"--report-file={folder / 'import.report'}", *IMPORTER_OPTIONS,
+                    *(f"--nodes={p}" for p in files.nodes),
+                    *(f"--relationships={','.join(map(str, group))}" for group in files.relationships)]
             if files.multiline:
                 args.append("--multiline-fields=true")
             _run(home, args + [settings.database], "the import", 3600)
