@@ -42,7 +42,9 @@ __all__ = ["ARRAY_DELIMITER", "BulkCounts", "bulk_import", "write_import_csv", "
 START_WAIT_SECONDS = 180
 STOP_WAIT_SECONDS = 120
 
-IMPORTER_OPTIONS: list = []
+# Worker threads of the importer: on 2 cores 4 threads took 11.9 s where the default (one per
+# core) took 13.4 s (1M edges, three runs each; docs/performance.md), as its stages wait on I/O.
+IMPORTER_OPTIONS = [f"--threads={max(4, os.cpu_count() or 1)}"]
 
 Stage = Callable[[str], None]
 """stage(message): called as each step of the bulk load starts."""
@@ -87,17 +89,6 @@ def _run(home: Path, args: list, doing: str, timeout: float) -> str:
     if done.returncode != 0:
         raise _failure(home, doing, done.returncode, done.stdout, done.stderr)
     return done.stdout
-
-
-def _wait_for_bolt(settings: Neo4jSettings, seconds: float = START_WAIT_SECONDS):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return connect(settings)
-        except StoreError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def _server_pid(home: Path) -> Optional[int]:
@@ -169,9 +160,42 @@ class _Stop:
 
 
 def _start_server(home: Path, settings: Neo4jSettings):
-    """Start the server and return a driver once Bolt answers."""
-    _run(home, [str(home / "bin" / "neo4j"), "start"], "starting the server", 120)
-    return _wait_for_bolt(settings)
+    """Start the server (`bin/neo4j start`) and return a driver once Bolt answers. Bolt is
+    polled while the launcher still runs: it exits only a few seconds after it has spawned
+    the server, which meanwhile starts up."""
+    try:
+        launcher = subprocess.Popen([str(home / "bin" / "neo4j"), "start"], cwd=home, env=_env(home),
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
+        raise StoreError(f"Neo4j at {home}: starting the server failed: {exc}") from None
+    deadline = time.monotonic() + START_WAIT_SECONDS
+    try:
+        while True:
+            code = launcher.poll()
+            if code not in (None, 0):
+                out, err = launcher.communicate()
+                raise _failure(home, "starting the server", code, out, err)
+            try:
+                driver = connect(settings)
+                break
+            except StoreError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        try:
+            out, err = launcher.communicate(timeout=STOP_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            driver.close()
+            raise StoreError(f"Neo4j at {home}: bin/neo4j start did not return within {STOP_WAIT_SECONDS} s") from None
+    except BaseException:
+        if launcher.poll() is None:
+            launcher.kill()
+            launcher.communicate()
+        raise
+    if launcher.returncode != 0:
+        driver.close()
+        raise _failure(home, "starting the server", launcher.returncode, out, err)
+    return driver
 
 
 class _Background:
