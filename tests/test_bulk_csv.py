@@ -119,3 +119,13 @@ def test_a_worker_refusing_an_edge_reports_it_in_one_error(tmp_path):
     g["edges"][-2]["provenance"][0]["evidence"] = "two\x1fparts"  # in the last part
     with pytest.raises(StoreError, match="U\\+001F"):
         write_import_csv(make_plan(g, ""), tmp_path, parts=2)
+
+
+def test_the_importer_stage_times_are_read_from_its_output():
+    from graphkit.neo4j.bulk import _importer_stages
+
+    output = ("(1/4) Node import 2026-12-01 04:27:32.419+0000\nNode import COMPLETED in 2s 782ms\n"
+              "Relationship import COMPLETED in 1m 7s 475ms\nRelationship linking COMPLETED in 743ms\n"
+              "IMPORT DONE in 1m 14s 24ms. \nImported:\n  120000 nodes\n")
+    assert _importer_stages(output) == pytest.approx({"import_nodes": 2.782, "import_relationships": 67.475,
+                                                      "import_linking": 0.743, "import_inside": 74.024})

@@ -21,6 +21,7 @@ writes (tests/test_bulk_neo4j.py compares the two).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -42,8 +43,9 @@ __all__ = ["ARRAY_DELIMITER", "BulkCounts", "bulk_import", "write_import_csv", "
 START_WAIT_SECONDS = 180
 STOP_WAIT_SECONDS = 120
 
-# Worker threads of the importer: on 2 cores 4 threads took 11.9 s where the default (one per
-# core) took 13.4 s (1M edges, three runs each; docs/performance.md), as its stages wait on I/O.
+# Worker threads of the importer: on 2 shared cores, 4 threads imported 1M edges in 11.9 s and
+# 13.9 s where the default (one per core) took 13.4 s and 15.6 s (two series of interleaved
+# runs; docs/performance.md): its stages also wait on I/O.
 IMPORTER_OPTIONS = [f"--threads={max(4, os.cpu_count() or 1)}"]
 
 Stage = Callable[[str], None]
@@ -159,43 +161,40 @@ class _Stop:
         (self.home / "run" / "neo4j.pid").unlink(missing_ok=True)
 
 
-def _start_server(home: Path, settings: Neo4jSettings):
-    """Start the server (`bin/neo4j start`) and return a driver once Bolt answers. Bolt is
-    polled while the launcher still runs: it exits only a few seconds after it has spawned
-    the server, which meanwhile starts up."""
-    try:
-        launcher = subprocess.Popen([str(home / "bin" / "neo4j"), "start"], cwd=home, env=_env(home),
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    except OSError as exc:
-        raise StoreError(f"Neo4j at {home}: starting the server failed: {exc}") from None
-    deadline = time.monotonic() + START_WAIT_SECONDS
-    try:
-        while True:
-            code = launcher.poll()
-            if code not in (None, 0):
-                out, err = launcher.communicate()
-                raise _failure(home, "starting the server", code, out, err)
-            try:
-                driver = connect(settings)
-                break
-            except StoreError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+def _wait_for_bolt(settings: Neo4jSettings, seconds: float = START_WAIT_SECONDS):
+    deadline = time.monotonic() + seconds
+    while True:
         try:
-            out, err = launcher.communicate(timeout=STOP_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            driver.close()
-            raise StoreError(f"Neo4j at {home}: bin/neo4j start did not return within {STOP_WAIT_SECONDS} s") from None
-    except BaseException:
-        if launcher.poll() is None:
-            launcher.kill()
-            launcher.communicate()
-        raise
-    if launcher.returncode != 0:
-        driver.close()
-        raise _failure(home, "starting the server", launcher.returncode, out, err)
-    return driver
+            return connect(settings)
+        except StoreError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _start_server(home: Path, settings: Neo4jSettings):
+    """Start the server and return a driver once Bolt answers."""
+    _run(home, [str(home / "bin" / "neo4j"), "start"], "starting the server", 120)
+    return _wait_for_bolt(settings)
+
+
+_STAGE_NAMES = {"Node import": "import_nodes", "Relationship import": "import_relationships",
+                "Relationship linking": "import_linking", "Post processing": "import_post",
+                "IMPORT DONE": "import_inside"}
+
+
+def _importer_stages(output: str) -> dict:
+    """The importer's own times per stage ("Node import COMPLETED in 2s 782ms"), so a
+    timing log shows what the importer's JVM costs around them (import - import_inside)."""
+    stages = {}
+    for line in output.splitlines():
+        match = re.match(r"\s*(Node import|Relationship import|Relationship linking|Post processing|IMPORT DONE)"
+                         r"(?: COMPLETED)? in ((?:\d+[a-z]+ ?)+)", line)
+        if match:
+            units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+            stages[_STAGE_NAMES[match.group(1)]] = sum(int(n) * units.get(u, 0) for n, u in
+                                                       re.findall(r"(\d+)([a-z]+)", match.group(2)))
+    return stages
 
 
 class _Background:
@@ -282,8 +281,9 @@ def bulk_import(graph: dict, neo4j_home: Path, settings: Neo4jSettings, id_prefi
                     *(f"--relationships={','.join(map(str, group))}" for group in files.relationships)]
             if files.multiline:
                 args.append("--multiline-fields=true")
-            _run(home, args + [settings.database], "the import", 3600)
+            report = _run(home, args + [settings.database], "the import", 3600)
             clock["import"] = time.perf_counter() - t
+            clock.update(_importer_stages(report))
         finally:
             say("starting the server")
             t = time.perf_counter()
