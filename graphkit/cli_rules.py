@@ -80,7 +80,7 @@ def rules_trace(
             state = f"BLOCKED by {h.blocked}" if h.blocked else "fired"
             _print(f"  rule {h.rule.id} ({h.rule.strategy}) {state}: {h.rule.relation.value} {head} -> {tail}"
                    + (f" (x{times})" if times > 1 else ""))
-        shown = [(c, label, p, ok) for c, label, p, ok in t.decisions if p >= 0.05 or ok]
+        shown = [d for d in t.decisions if d[2] >= 0.05 or d[3]]  # (candidate, decision, p, accepted)
         for cand, decision, p, ok in sorted(shown, key=lambda d: -d[2])[:12]:
             _print(f"  candidate {label[cand.first]} / {label[cand.second]}: {decision} p={p:.2f} "
                    f"{'ACCEPTED' if ok else 'rejected'}")

@@ -68,11 +68,12 @@ class Prefilter:
     """Keys of the regexes that may match a text (one pass of one automaton)."""
 
     def __init__(self, regexes: dict):
-        self.always = frozenset(k for k, r in regexes.items() if required_literals(r) is None)
+        literals = {key: required_literals(regex) for key, regex in regexes.items()}
+        self.always = frozenset(key for key, needed in literals.items() if needed is None)
         self.automaton = ahocorasick.Automaton()
         owners: dict = {}
-        for key, regex in regexes.items():
-            for literal in required_literals(regex) or ():
+        for key, needed in literals.items():
+            for literal in needed or ():
                 owners.setdefault(literal, set()).add(key)
         for literal, keys in owners.items():
             self.automaton.add_word(literal, frozenset(keys))

@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cached_property
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 

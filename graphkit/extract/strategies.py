@@ -240,7 +240,7 @@ def _as_relation(rule: Rule, relation) -> Rule:
     return _DERIVED[key]
 
 
-def _patterns(c: _Collector, rules: list) -> None:
+def _patterns(c: _Collector, rules: tuple) -> None:
     sent = c.sent
     if not sent.has_patterns:
         return
