@@ -16,12 +16,12 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from graphkit.errors import StoreError
-from graphkit.neo4j.plan import LANGS, LoadPlan, new_entity_props
+from graphkit.neo4j.plan import LANGS, LoadPlan, WriteCounts, new_entity_props
 
 __all__ = ["ARRAY_DELIMITER", "BulkCounts", "ImportFiles", "write_import_csv", "edge_parts", "without_gc"]
 
@@ -29,19 +29,7 @@ ARRAY_DELIMITER = "\x1f"  # ASCII unit separator: not in any text graphkit extra
 PARALLEL_MIN_EDGES = 50_000  # below this a worker process costs more than it saves
 
 
-@dataclass
-class BulkCounts:
-    """What the bulk load wrote, and the wall time of each step."""
-
-    entities: int = 0
-    articles: int = 0
-    relationships: int = 0
-    mentions: int = 0
-    seconds: dict = field(default_factory=dict)
-
-    @property
-    def nodes(self) -> int:
-        return self.entities + self.articles
+BulkCounts = WriteCounts  # what the bulk load wrote (every row is new to the empty store)
 
 
 @dataclass

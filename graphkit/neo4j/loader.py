@@ -26,7 +26,7 @@ import threading
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
 import neo4j
@@ -37,7 +37,7 @@ from graphkit.model import EntityType, RelationType
 from graphkit.neo4j import cypher
 from graphkit.neo4j.batchwriter import BatchWriter
 from graphkit.neo4j.connection import RERUN_HINT, store_errors
-from graphkit.neo4j.plan import LoadPlan, make_plan, new_entity_props
+from graphkit.neo4j.plan import LoadPlan, WriteCounts, make_plan, new_entity_props
 from graphkit.neo4j.schema import apply_schema
 
 __all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_WRITERS", "LoadCounts", "Progress", "load_graph", "sweep_orphans",
@@ -53,22 +53,13 @@ Progress = Callable[[str, int, int], None]
 
 
 @dataclass
-class LoadCounts:
+class LoadCounts(WriteCounts):
     """What a load wrote: rows sent per kind, and how many of them were new to the store."""
 
-    entities: int = 0
-    articles: int = 0
-    relationships: int = 0
-    mentions: int = 0
     entities_created: int = 0
     relationships_created: int = 0
     stale_items: int = 0
     orphans_deleted: int = 0
-    seconds: dict = field(default_factory=dict)  # wall time per step, for benchmarks
-
-    @property
-    def nodes(self) -> int:
-        return self.entities + self.articles
 
     def as_dict(self) -> dict:
         return {"entities": self.entities, "articles": self.articles, "nodes": self.nodes,

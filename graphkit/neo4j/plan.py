@@ -17,17 +17,32 @@ either holds the same nodes, relationships and properties (docs/neo4j-model.md):
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphkit.edgerules import date_span, noisy_or
 from graphkit.errors import StoreError
 from graphkit.model import SYMMETRIC_TYPES, EntityType, RelationType
 
-__all__ = ["EVIDENCE_MAX_CHARS", "LANGS", "LoadPlan", "make_plan", "edge_key", "edge_row", "entity_row",
+__all__ = ["EVIDENCE_MAX_CHARS", "LANGS", "LoadPlan", "WriteCounts", "make_plan", "edge_key", "edge_row", "entity_row",
            "new_entity_props"]
 
 EVIDENCE_MAX_CHARS = 400
 LANGS = ("zh", "de", "ru", "en")
+
+
+@dataclass
+class WriteCounts:
+    """The plan's rows a load wrote, per kind, and the wall time of each step (for benchmarks)."""
+
+    entities: int = 0
+    articles: int = 0
+    relationships: int = 0
+    mentions: int = 0
+    seconds: dict = field(default_factory=dict)
+
+    @property
+    def nodes(self) -> int:
+        return self.entities + self.articles
 
 
 def edge_key(rtype: str, head: str, tail: str) -> str:
